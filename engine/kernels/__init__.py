@@ -1,0 +1,1 @@
+"""Shared numeric kernels (convolution algorithms, activations, int8 helpers)."""
