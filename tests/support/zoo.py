@@ -7,6 +7,7 @@ pinned pip `pnnx` (fp16=0); pnnx is deterministic, so the converted files are pi
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -191,11 +192,10 @@ def _convert(name: str, model: Model, onnx: Path) -> dict[str, Path]:
     paths = {"param": out_dir / "model.ncnn.param", "bin": out_dir / "model.ncnn.bin"}
     if all(p.exists() and sha256(p) == model.converted[r] for r, p in paths.items()):
         return paths
-    try:
-        import pnnx
-    except ImportError as e:
-        raise FetchError("the pip package `pnnx` (pinned in requirements-dev.txt) is not installed") from e
-    exe = Path(pnnx.__file__).parent / "pnnx"
+    spec = importlib.util.find_spec("pnnx")  # locate only: importing pnnx pulls in torch
+    exe = Path(spec.origin).parent / "pnnx" if spec and spec.origin else None
+    if exe is None or not exe.exists():
+        raise FetchError("the pip package `pnnx` (pinned in requirements-dev.txt) is not installed")
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
         src = Path(tmp) / "model.onnx"

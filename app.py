@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Layerscope entry point.
+
+    python app.py                      the desktop app on the bundled demo model
+    python app.py MODEL.param [--image IMG]
+    python app.py run|bench ...        headless commands (see --help of each)
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEMO_MODEL = ROOT / "resources" / "models" / "squeezenet_v1.1.param"
+DEMO_IMAGE = ROOT / "resources" / "images" / "chelsea.png"
+
+
+def display_available() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform != "linux"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    from profiler.cli import SUBCOMMANDS, main as cli_main
+    if argv and argv[0] in SUBCOMMANDS:
+        return cli_main(argv)
+    if argv and argv[0] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0
+    if not display_available():
+        print("layerscope: no display available; running the headless demo instead", file=sys.stderr)
+        return cli_main(["run", str(DEMO_MODEL), "--input", str(DEMO_IMAGE)])
+    print("layerscope: the desktop app is not built yet; running the headless demo", file=sys.stderr)
+    return cli_main(["run", str(DEMO_MODEL), "--input", str(DEMO_IMAGE)])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Profiling, calibration, comparison and reports. Turns engine hooks into records; never imports Qt."""
