@@ -13,6 +13,9 @@ from .extractor import Extractor
 from .hooks import LayerEvent
 from .net import Net
 from .option import Option
+from .threads import tune_allocator
+
+tune_allocator()
 
 __all__ = [
     "Net", "Extractor", "Option", "LayerEvent", "EngineError", "ModelFormatError", "UnsupportedLayerError",

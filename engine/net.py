@@ -100,6 +100,13 @@ class Net:
                 out.append(b.name)
         return out
 
+    def declared_input_shape(self) -> tuple[int, ...]:
+        """numpy-order shape the first Input layer declares (w/h/c params), () when it declares none."""
+        for layer in self.layers:
+            if layer.spec.type == "Input":
+                return layer.declared_shape()  # type: ignore[attr-defined]
+        return ()
+
     def output_names(self) -> list[str]:
         return [b.name for b in self.blobs if not b.consumers and b.producer is not None]
 

@@ -1,6 +1,9 @@
 """Thread count for numpy's BLAS. Process-wide (BLAS has one pool), so applied only when it changes."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import sys
 import threading
 
 _lock = threading.Lock()
@@ -21,3 +24,19 @@ def apply_thread_limit(num_threads: int) -> None:
             _controller = ThreadpoolController()
         _controller.limit(limits=n, user_api="blas")
         _applied = n
+
+
+def tune_allocator() -> None:
+    """Keep large temporaries in the heap instead of mmap'ing and trimming them on every layer.
+
+    glibc's dynamic mmap threshold hands big arrays back to the OS and re-faults them per call:
+    measured 1.9 -> 4.1 ms for a 64->64 3x3 conv at 64x64. Linux/glibc only; harmless elsewhere.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-3, 64 << 20)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 256 << 20)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):
+        pass

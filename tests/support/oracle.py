@@ -18,10 +18,12 @@ def require_ncnn():
 
 
 def _to_mat(ncnn, array: np.ndarray):
+    """An ncnn.Mat owning its data: ncnn.Mat(ndarray) only wraps the buffer, and a temporary copy
+    would be freed before ncnn reads it."""
     a = np.ascontiguousarray(array)
     if a.dtype.kind == "f":
         a = a.astype(np.float32)
-    return ncnn.Mat(a)
+    return ncnn.Mat(a).clone()
 
 
 def run_ncnn(param: str | Path, bin_path: str | Path | None, inputs: Mapping[str, np.ndarray],

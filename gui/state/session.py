@@ -1,0 +1,243 @@
+"""Session: the open model, the image, the last run and the selection. Views subscribe; writes go
+through its methods. Slow work is handed out as jobs (plain callables) that workers run off the UI
+thread; their results come back through `set_model` / `finish_run`.
+"""
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from engine import EngineError, Net
+from engine.model_files import ModelFiles, find_model_files, read_labels, read_preprocess
+from engine.preprocess import Preprocess, default_preprocess, load_image, preprocess
+from profiler.records import RunProfile
+from profiler.timing import Progress, profile_model
+
+from .display_graph import HIDEABLE, DisplayGraph, build_display_graph
+from .outputs import OutputView, interpret
+from .settings import Settings
+
+Callback = Callable[..., None]
+EVENTS = ("model", "image", "preprocess", "run_started", "run", "selection", "error", "options")
+
+
+@dataclass
+class ModelDocument:
+    files: ModelFiles
+    net: Net
+    labels: list[str] | None
+    display: DisplayGraph
+    synthetic_weights: bool
+
+    @property
+    def title(self) -> str:
+        return self.files.stem
+
+
+@dataclass
+class RunResult:
+    profile: RunProfile
+    blobs: dict[str, np.ndarray]
+    outputs: list[OutputView]
+    image_path: Path | None
+    input_array: np.ndarray
+
+
+@dataclass
+class RunJob:
+    """A profiling run to execute in a worker thread; `cancel()` stops it between layers."""
+
+    net: Net
+    inputs: dict[str, np.ndarray]
+    repeats: int
+    labels: list[str] | None
+    preprocess: Preprocess
+    image_path: Path | None
+    model_name: str
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    def run(self, progress: Progress | None = None) -> RunResult:
+        result = profile_model(self.net, self.inputs, repeats=self.repeats, warmup=1, capture_blobs=True,
+                               progress=progress, cancel=self.cancel_event, model_name=self.model_name)
+        outs = {n: result.blobs[n] for n in self.net.output_names() if n in result.blobs}
+        first = next(iter(self.inputs.values()))
+        return RunResult(result.profile, result.blobs, interpret(outs, self.labels, self.preprocess),
+                         self.image_path, first)
+
+
+def load_model_document(path: Path, hide: tuple[str, ...] = HIDEABLE) -> ModelDocument:
+    """Everything opening a model costs (parse, weights, layout): run it in a worker for big models."""
+    files = find_model_files(path)
+    net = Net()
+    net.opt.lightmode = False
+    net.load_param(files.param)
+    if files.bin is not None:
+        net.load_model(files.bin)
+    else:
+        net.load_synthetic_weights("random")
+    labels = read_labels(files.labels) if files.labels else None
+    return ModelDocument(files, net, labels, build_display_graph(net, hide), files.bin is None)
+
+
+class Session:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings(None)
+        self.model: ModelDocument | None = None
+        self.preprocess: Preprocess = Preprocess()
+        self.image_path: Path | None = None
+        self.input_array: np.ndarray | None = None
+        self.run: RunResult | None = None
+        self.selected_layer: int | None = None
+        self.selected_blob: str | None = None
+        self.hide_passthrough = True
+        self.colour_by_time = False
+        self.repeats = 5
+        self.last_error: str | None = None
+        self._subscribers: dict[str, list[Callback]] = defaultdict(list)
+
+    # -- events ---------------------------------------------------------------------------
+    def subscribe(self, event: str, callback: Callback) -> None:
+        if event not in EVENTS:
+            raise ValueError(f"unknown event {event!r}; known: {EVENTS}")
+        self._subscribers[event].append(callback)
+
+    def _emit(self, event: str, **payload: Any) -> None:
+        for callback in list(self._subscribers[event]):
+            callback(**payload)
+
+    def report_error(self, message: str) -> None:
+        self.last_error = message
+        self._emit("error", message=message)
+
+    # -- model ----------------------------------------------------------------------------
+    def open_model(self, path: Path) -> bool:
+        """Synchronous open (tests, small models); the window uses a worker + set_model()."""
+        try:
+            doc = load_model_document(Path(path), self.hidden_types())
+        except (EngineError, OSError) as e:
+            self.report_error(f"Cannot open {path}: {e}")
+            return False
+        self.set_model(doc)
+        return True
+
+    def hidden_types(self) -> tuple[str, ...]:
+        return HIDEABLE if self.hide_passthrough else ()
+
+    def set_model(self, doc: ModelDocument) -> None:
+        self.model, self.run = doc, None
+        self.selected_layer = self.selected_blob = None
+        self.settings.add_recent_model(doc.files.param)
+        remembered = self.settings.preprocess_for(doc.files.param)
+        if remembered is not None:
+            self.preprocess = remembered
+        elif doc.files.preprocess is not None:
+            self.preprocess = read_preprocess(doc.files.preprocess)
+        else:
+            self.preprocess = default_preprocess(doc.net.declared_input_shape())
+        self.input_array = None
+        self._emit("model", model=doc)
+        self._emit("preprocess", preprocess=self.preprocess)
+        if self.image_path is not None:
+            self._prepare_input()
+
+    def set_hide_passthrough(self, hide: bool) -> None:
+        self.hide_passthrough = hide
+        if self.model is not None:
+            self.model.display = build_display_graph(self.model.net, self.hidden_types())
+            self._emit("model", model=self.model)
+        self._emit("options")
+
+    def set_colour_by_time(self, on: bool) -> None:
+        self.colour_by_time = on
+        self._emit("options")
+
+    def set_repeats(self, repeats: int) -> None:
+        self.repeats = max(1, int(repeats))
+        self._emit("options")
+
+    # -- input ----------------------------------------------------------------------------
+    def set_image(self, path: Path) -> bool:
+        path = Path(path)
+        try:
+            self._image = load_image(path)
+        except EngineError as e:
+            self.report_error(str(e))
+            return False
+        self.image_path = path
+        self.settings.add_recent_image(path)
+        self._prepare_input()
+        self._emit("image", path=path)
+        return True
+
+    def set_preprocess(self, spec: Preprocess) -> None:
+        self.preprocess = spec
+        if self.model is not None:
+            self.settings.set_preprocess(self.model.files.param, spec)
+        self._emit("preprocess", preprocess=spec)
+        if self.image_path is not None:
+            self._prepare_input()
+
+    def _prepare_input(self) -> None:
+        self.input_array = preprocess(self._image, self.preprocess)
+
+    # -- runs -----------------------------------------------------------------------------
+    def prepare_run(self) -> RunJob | None:
+        """A job for a worker, or None (with an error reported) when something is missing."""
+        if self.model is None:
+            self.report_error("Open a model first (File > Open Model, or drop a .param on the window).")
+            return None
+        if self.input_array is None:
+            self.report_error("Choose an image first (File > Open Image, or drop an image on the window).")
+            return None
+        net = self.model.net
+        inputs = net.input_names()
+        if len(inputs) != 1:
+            self.report_error(f"The model has {len(inputs)} inputs ({', '.join(inputs)}); "
+                              "the app feeds models with one input.")
+            return None
+        self._emit("run_started")
+        return RunJob(net, {inputs[0]: self.input_array}, self.repeats, self.model.labels, self.preprocess,
+                      self.image_path, self.model.title)
+
+    def finish_run(self, result: RunResult) -> None:
+        self.run = result
+        self.last_error = None
+        self._emit("run", run=result)
+
+    # -- selection ------------------------------------------------------------------------
+    def select_layer(self, index: int | None) -> None:
+        if index == self.selected_layer:
+            return
+        self.selected_layer = index
+        if index is not None and self.model is not None:
+            tops = self.model.net.layers[index].spec.tops
+            self.selected_blob = tops[0] if tops else None
+        self._emit("selection", layer=index, blob=self.selected_blob)
+
+    def select_blob(self, name: str | None) -> None:
+        self.selected_blob = name
+        if name is not None and self.model is not None:
+            idx = self.model.net.graph.blob_index(name) if self.model.net.graph else None
+            producer = self.model.net.blobs[idx].producer if idx is not None else None
+            self.selected_layer = self.model.display.node_of_blob(name, self.model.net) \
+                if producer in self.model.display.hidden else producer
+        self._emit("selection", layer=self.selected_layer, blob=name)
+
+    def blob(self, name: str) -> np.ndarray | None:
+        return self.run.blobs.get(name) if self.run else None
+
+    def layer_time_ms(self, index: int) -> float | None:
+        if self.run is None:
+            return None
+        for record in self.run.profile.layers:
+            if record.index == index:
+                return record.timing.median
+        return None

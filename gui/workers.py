@@ -1,0 +1,84 @@
+"""The only place that turns engine/profiler callbacks into Qt signals: jobs on a worker thread.
+
+A job is a plain callable `job(progress) -> result` (Qt-free, see gui/state/session.py). Its result,
+failure or cancellation comes back on the GUI thread through queued signals.
+"""
+from __future__ import annotations
+
+import time
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from engine import EngineError, ExtractionCancelled
+
+JobFunction = Callable[[Callable[[int, int, str], None]], Any]
+
+
+class _JobSignals(QObject):
+    progress = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, fn: JobFunction, signals: _JobSignals) -> None:
+        super().__init__()
+        self.fn = fn
+        self.signals = signals
+        self._last_emit = 0.0
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        now = time.monotonic()
+        if done >= total or now - self._last_emit > 0.05:  # at most ~20 updates a second
+            self._last_emit = now
+            self.signals.progress.emit(done, total, message)
+
+    def run(self) -> None:
+        try:
+            result = self.fn(self._progress)
+        except ExtractionCancelled:
+            self.signals.cancelled.emit()
+        except EngineError as e:
+            self.signals.failed.emit(str(e))
+        except MemoryError:
+            self.signals.failed.emit("Out of memory while running the model.")
+        except Exception as e:  # a bug must not kill the app: show it and stay usable
+            self.signals.failed.emit(f"{type(e).__name__}: {e}\n\n{traceback.format_exc(limit=6)}")
+        else:
+            self.signals.finished.emit(result)
+
+
+class JobRunner(QObject):
+    """Runs one job at a time per runner on the global thread pool and relays its outcome."""
+
+    progress = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._signals: _JobSignals | None = None
+        self.busy = False
+
+    def start(self, fn: JobFunction) -> None:
+        if self.busy:
+            raise RuntimeError("a job is already running")
+        self.busy = True
+        signals = _JobSignals()
+        signals.progress.connect(self.progress)
+        signals.finished.connect(self._done(self.finished))
+        signals.failed.connect(self._done(self.failed))
+        signals.cancelled.connect(self._done(self.cancelled))
+        self._signals = signals  # keep the QObject alive while the job runs
+        QThreadPool.globalInstance().start(_Runnable(fn, signals))
+
+    def _done(self, relay: Signal) -> Callable[..., None]:
+        def handler(*args: Any) -> None:
+            self.busy = False
+            self._signals = None
+            relay.emit(*args)
+        return handler
