@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 
 from engine import EngineError, Net
-from engine.layers.input import Input
 from engine.model_files import ModelFiles, find_model_files, read_labels, read_preprocess
 from engine.preprocess import IMAGE_SUFFIXES, Preprocess, default_preprocess, load_image, preprocess
 
@@ -41,15 +40,8 @@ def open_model(param: str | Path, bin_path: str | Path | None = None, threads: i
     else:
         net.load_synthetic_weights(synthetic or "zeros")
     labels = read_labels(files.labels) if files.labels else None
-    pre = read_preprocess(files.preprocess) if files.preprocess else default_preprocess(declared_input_shape(net))
+    pre = read_preprocess(files.preprocess) if files.preprocess else default_preprocess(net.declared_input_shape())
     return LoadedModel(net, files, labels, pre, files.bin is None or synthetic is not None)
-
-
-def declared_input_shape(net: Net) -> tuple[int, ...]:
-    for layer in net.layers:
-        if isinstance(layer, Input):
-            return layer.declared_shape()
-    return ()
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -82,7 +74,7 @@ def read_input(path: str | Path, spec: Preprocess) -> np.ndarray:
 def input_shape_for(model: LoadedModel, override: str | None) -> tuple[int, ...]:
     if override:
         return parse_shape(override)
-    shape = declared_input_shape(model.net)
+    shape = model.net.declared_input_shape()
     if len(shape) == 3 and all(shape):
         return shape
     p = model.preprocess
