@@ -27,14 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     from profiler.cli import SUBCOMMANDS, main as cli_main
     if argv and argv[0] in SUBCOMMANDS:
         return cli_main(argv)
-    if argv and argv[0] in ("-h", "--help"):
-        print(__doc__.strip())
-        return 0
+    if not display_available() and any(a.startswith("--screenshot") for a in argv):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     if not display_available():
         print("layerscope: no display available; running the headless demo instead", file=sys.stderr)
         return cli_main(["run", str(DEMO_MODEL), "--input", str(DEMO_IMAGE)])
-    print("layerscope: the desktop app is not built yet; running the headless demo", file=sys.stderr)
-    return cli_main(["run", str(DEMO_MODEL), "--input", str(DEMO_IMAGE)])
+    from gui.launch import run_gui
+    return run_gui(argv, DEMO_MODEL, DEMO_IMAGE)
 
 
 if __name__ == "__main__":

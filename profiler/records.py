@@ -61,6 +61,7 @@ class LayerRecord:
     top_names: tuple[str, ...]
     macs: int  # multiply-accumulates of one run (0 when not meaningful)
     weight_count: int  # number of weight values the layer holds
+    start_offsets_ms: tuple[float, ...] = ()  # per repeat: start time from the start of that run
 
 
 @dataclass(frozen=True)

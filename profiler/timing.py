@@ -56,6 +56,7 @@ def profile_model(net: Net, inputs: dict[str, np.ndarray], *, repeats: int = 10,
     plan_len = len(_plan(net, inputs, outputs))
     total, done = (warmup + repeats) * plan_len, 0
     per_layer: dict[int, list[float]] = {}
+    offsets: dict[int, list[float]] = {}
     first: dict[int, LayerEvent] = {}
     order: list[int] = []
     walls: list[float] = []
@@ -87,9 +88,11 @@ def profile_model(net: Net, inputs: dict[str, np.ndarray], *, repeats: int = 10,
         for e in collector.events:
             if e.index not in per_layer:
                 per_layer[e.index] = []
+                offsets[e.index] = []
                 order.append(e.index)
                 first[e.index] = e
             per_layer[e.index].append(e.elapsed_ns / 1e6)
+            offsets[e.index].append((e.start_ns - t0) / 1e6)
         if collector.keep_arrays:
             blobs.update({k: np.asarray(v) for k, v in inputs.items()})
             for e in collector.events:
@@ -100,7 +103,7 @@ def profile_model(net: Net, inputs: dict[str, np.ndarray], *, repeats: int = 10,
         records.append(LayerRecord(
             li, e.name, e.type, e.backend, TimingStats(tuple(per_layer[li])), e.input_shapes, e.output_shapes,
             e.top_names, layer_macs(layer, e.input_shapes, e.output_shapes),
-            int(sum(w.size for w in layer.weights.values()))))
+            int(sum(w.size for w in layer.weights.values())), tuple(offsets[li])))
     profile = RunProfile(
         model=model_name or net.param_path, input_shapes={k: tuple(v.shape) for k, v in inputs.items()},
         backend="cpu", threads=net.opt.num_threads, repeats=repeats, warmup=warmup, layers=tuple(records),

@@ -1,0 +1,67 @@
+"""Starting the desktop app: `python app.py [MODEL.param] [--image IMG] [--screenshot OUT.png]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from .main_window import MainWindow
+from .state.session import Session
+from .state.settings import Settings, default_path
+
+
+def parse_args(argv: list[str], demo_model: Path, demo_image: Path) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="app.py", description="Layerscope desktop app")
+    p.add_argument("model", nargs="?", help=f"ncnn .param to open (default: the demo, {demo_model.name})")
+    p.add_argument("--image", help="image to run through the model once it is open")
+    p.add_argument("--screenshot", help="open, run, save a screenshot of the window to this PNG, then exit")
+    p.add_argument("--colour-by-time", action="store_true", help="start with the graph coloured by time")
+    p.add_argument("--settings", help="settings file (default: the user's; tests pass their own)")
+    args = p.parse_args(argv)
+    if args.model is None:
+        args.model = str(demo_model)
+        args.image = args.image or str(demo_image)
+    return args
+
+
+def wait_until(app: QApplication, done, timeout_s: float) -> bool:  # noqa: ANN001 - predicate
+    end = time.monotonic() + timeout_s
+    while not done():
+        if time.monotonic() > end:
+            return False
+        app.processEvents()
+        time.sleep(0.01)
+    return True
+
+
+def run_gui(argv: list[str], demo_model: Path, demo_image: Path) -> int:
+    args = parse_args(argv, demo_model, demo_image)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Layerscope")
+    settings = Settings(Path(args.settings) if args.settings else default_path())
+    session = Session(settings)
+    session.colour_by_time = args.colour_by_time
+    window = MainWindow(session)
+    window.act_heat.setChecked(args.colour_by_time)
+    window.show()
+    if args.image:
+        session.set_image(Path(args.image))
+    window.open_model(Path(args.model), then_run=args.image is not None)
+    if not args.screenshot:
+        return app.exec()
+    busy = lambda: window.open_runner.busy or window.run_runner.busy or window._pending_run  # noqa: E731
+    wait_until(app, lambda: not busy(), 600)
+    if args.image and session.run is None and session.last_error is None:
+        print("layerscope: the run did not finish", file=sys.stderr)
+    for _ in range(5):  # let the views repaint with the results
+        app.processEvents()
+    ok = window.grab().save(args.screenshot)
+    print(f"layerscope: screenshot saved to {args.screenshot}" if ok else "layerscope: could not save the screenshot",
+          file=sys.stderr)
+    if session.last_error:
+        print(f"layerscope: {session.last_error.splitlines()[0]}", file=sys.stderr)
+    window.close()
+    return 0 if ok and session.last_error is None else 1
