@@ -14,6 +14,12 @@ FILES = {"report.html": html_report.render, "profile.json": json_report.render, 
 __all__ = ["ReportBundle", "build_bundle", "write_report", "FILES"]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_report(bundle: ReportBundle, out_dir: str | Path) -> dict[str, Path]:
     """Render every format in memory first, then replace the files one by one (each via a temporary
     file and os.replace), so a failure never leaves a half-written report in place of a good one."""
@@ -27,6 +33,7 @@ def write_report(bundle: ReportBundle, out_dir: str | Path) -> dict[str, Path]:
             temps[name] = tmp
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is meant to be shared
         for name, tmp in temps.items():
             os.replace(tmp, out / name)
     finally:

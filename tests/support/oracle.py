@@ -56,7 +56,8 @@ def run_ncnn(param: str | Path, bin_path: str | Path | None, inputs: Mapping[str
             ret, mat = ex.extract(name)
             if ret != 0:
                 raise OracleError(f"ncnn could not extract {name} (ret {ret})")
-            out[name] = np.array(mat, copy=True)
+            # np.array() on an empty Mat segfaults the pip binding
+            out[name] = np.zeros((0,), np.float32) if mat.dims == 0 else np.array(mat, copy=True)
             del mat
         del ex
     finally:
