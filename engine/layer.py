@@ -76,8 +76,11 @@ class Layer:
     def __init__(self, spec: LayerSpec) -> None:
         self.spec = spec
         self.name = spec.name
+        # Weights in ncnn's load order, with how each was stored (fp32/fp16/int8/codebook) and whether
+        # it was a tagged (ncnn type 0) chunk: enough to write the .bin back (int8 export).
         self.weights: dict[str, np.ndarray] = {}
         self.weight_storage: dict[str, str] = {}
+        self.weight_tagged: dict[str, bool] = {}
         for p in self.declared_params:
             try:
                 setattr(self, p.name, p.read(spec.params, self))
@@ -111,6 +114,7 @@ class Layer:
             array = array.reshape(shape)
         self.weights[what] = array
         self.weight_storage[what] = storage
+        self.weight_tagged[what] = tagged
         return array
 
     def param_error(self, message: str) -> ModelFormatError:

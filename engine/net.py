@@ -67,6 +67,7 @@ class Net:
         for layer in self.layers:
             layer.weights.clear()
             layer.weight_storage.clear()
+            layer.weight_tagged.clear()
             try:
                 layer.load_model(reader)
                 layer.create_pipeline(self.opt)

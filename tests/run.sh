@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-APT_PACKAGES=(libvulkan1 mesa-vulkan-drivers glslc spirv-tools)
+APT_PACKAGES=(libvulkan1 mesa-vulkan-drivers glslc spirv-tools chromium)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
