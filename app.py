@@ -3,7 +3,7 @@
 
     python app.py                      the desktop app on the bundled demo model
     python app.py MODEL.param [--image IMG]
-    python app.py run|bench ...        headless commands (see --help of each)
+    python app.py run|bench|profile ...   headless commands (see --help of each)
 """
 from __future__ import annotations
 
@@ -30,8 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     if not display_available() and any(a.startswith("--screenshot") for a in argv):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     if not display_available():
-        print("layerscope: no display available; running the headless demo instead", file=sys.stderr)
-        return cli_main(["run", str(DEMO_MODEL), "--input", str(DEMO_IMAGE)])
+        print("layerscope: no display available; running the headless demo instead "
+              "(python app.py profile --demo)", file=sys.stderr)
+        return cli_main(["profile", "--demo"])
     from gui.launch import run_gui
     return run_gui(argv, DEMO_MODEL, DEMO_IMAGE)
 

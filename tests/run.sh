@@ -23,6 +23,7 @@ fi
 VENV="${LAYERSCOPE_VENV:-.venv}"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-pnnx.txt
 
 export QT_QPA_PLATFORM=offscreen
 exec "$VENV/bin/python" -m pytest --require oracle,models,vulkan,gui,browser,glslc "$@"

@@ -195,7 +195,7 @@ def _convert(name: str, model: Model, onnx: Path) -> dict[str, Path]:
     spec = importlib.util.find_spec("pnnx")  # locate only: importing pnnx pulls in torch
     exe = Path(spec.origin).parent / "pnnx" if spec and spec.origin else None
     if exe is None or not exe.exists():
-        raise FetchError("the pip package `pnnx` (pinned in requirements-dev.txt) is not installed")
+        raise FetchError("the pip package `pnnx` (pinned in requirements-pnnx.txt) is not installed")
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
         src = Path(tmp) / "model.onnx"
