@@ -98,6 +98,8 @@ class MainWindow(QMainWindow):
         s = self.session
         self.act_open = self._action("Open Model…", self.choose_model, "Ctrl+O")
         self.act_image = self._action("Open Image…", self.choose_image, "Ctrl+I")
+        self.act_export = self._action("Export Report…", self.choose_export_dir, "Ctrl+E")
+        self.act_export.setEnabled(False)
         self.act_run = self._action("Run", self.run_model, "F5")
         self.act_cancel = self._action("Cancel", self.cancel_run, "Esc")
         self.act_prep = self._action("Preprocessing…", self.edit_preprocess)
@@ -106,7 +108,7 @@ class MainWindow(QMainWindow):
         self.act_hide.setChecked(s.hide_passthrough)
         self.act_heat = self._action("Colour by time", s.set_colour_by_time, checkable=True)
         file_menu = self.menuBar().addMenu("&File")
-        file_menu.addActions([self.act_open, self.act_image])
+        file_menu.addActions([self.act_open, self.act_image, self.act_export])
         self.recent_menu = file_menu.addMenu("Recent models")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
@@ -188,6 +190,18 @@ class MainWindow(QMainWindow):
             self._current_job.cancel()
             self.status.setText("Cancelling…")
 
+    def choose_export_dir(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Export the report into folder")
+        if path:
+            self.export_report(Path(path))
+
+    def export_report(self, out_dir: Path) -> dict[str, Path] | None:
+        """The CLI's report bundle (HTML, JSON, CSV, trace) for the current run, written atomically."""
+        files = self.session.export_report(out_dir)
+        if files is not None:
+            self.status.setText(f"Report written to {files['report.html']}")
+        return files
+
     def edit_preprocess(self) -> None:
         dialog = PreprocessDialog(self.session.preprocess, self)
         if dialog.exec():
@@ -201,6 +215,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.run_model)
 
     def _model_shown(self, model: ModelDocument) -> None:
+        self.act_export.setEnabled(False)
         self.setWindowTitle(f"Layerscope — {model.title}")
         unsupported = model.net.unsupported_layers()
         note = f"; {len(unsupported)} layer(s) of unsupported types (marked red)" if unsupported else ""
@@ -220,6 +235,7 @@ class MainWindow(QMainWindow):
     def _run_finished(self, result: RunResult) -> None:
         self._end_run()
         self.session.finish_run(result)
+        self.act_export.setEnabled(True)
         w = result.profile.wall
         self.status.setText(f"Ran {result.profile.repeats}×: median {w.median:.2f} ms (min {w.min:.2f}, "
                             f"p95 {w.p95:.2f}) on {result.profile.threads} threads, {result.profile.backend}")

@@ -16,6 +16,7 @@ from engine import EngineError, Net
 from engine.model_files import ModelFiles, find_model_files, read_labels, read_preprocess
 from engine.preprocess import Preprocess, default_preprocess, load_image, preprocess
 from profiler.records import RunProfile
+from profiler.reports import build_bundle, write_report
 from profiler.timing import Progress, profile_model
 
 from .display_graph import HIDEABLE, DisplayGraph, build_display_graph
@@ -230,6 +231,19 @@ class Session:
             self.selected_layer = self.model.display.node_of_blob(name, self.model.net) \
                 if producer in self.model.display.hidden else producer
         self._emit("selection", layer=self.selected_layer, blob=name)
+
+    # -- export -------------------------------------------------------------------------
+    def export_report(self, out_dir: Path) -> dict[str, Path] | None:
+        """Write the report bundle of the last run (as `app.py profile` does); None + error if impossible."""
+        if self.model is None or self.run is None:
+            self.report_error("Run the model first: the report shows the last run.")
+            return None
+        try:
+            bundle = build_bundle(self.model.net, self.run.profile, self.run.blobs, self.model.title)
+            return write_report(bundle, out_dir)
+        except OSError as e:
+            self.report_error(f"Cannot write the report into {out_dir}: {e}")
+            return None
 
     def blob(self, name: str) -> np.ndarray | None:
         return self.run.blobs.get(name) if self.run else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QLinearGradient, QPainter, QWheelEvent
+from PySide6.QtGui import QColor, QLinearGradient, QPainter, QTransform, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
 from ..state.session import Session
@@ -13,6 +13,9 @@ from .graph_items import EdgeItem, NodeItem
 
 # Heat palette from cool to hot (cheap layers pale, expensive ones deep red).
 _HEAT = [QColor("#fff5eb"), QColor("#fdd0a2"), QColor("#fd8d3c"), QColor("#d94801"), QColor("#7f2704")]
+
+
+READABLE_SCALE = 0.45  # below this node labels are too small to read
 
 
 def heat_colour(fraction: float) -> QColor:
@@ -72,7 +75,7 @@ class GraphView(QGraphicsView):
                 self.edges.append(item)
         scene.setSceneRect(QRectF(-40, -40, layout.width + 80, layout.height + 80))
         self.apply_run()
-        self.fit()
+        self.show_start()
 
     def apply_run(self) -> None:
         run = self.session.run
@@ -104,6 +107,20 @@ class GraphView(QGraphicsView):
         if self.transform().m11() > 1.2:  # small graphs: don't blow them up
             self.resetTransform()
             self.centerOn(rect.center())
+
+    def show_start(self) -> None:
+        """First view of a model: the whole graph when it stays readable, else the top of the graph at a
+        readable scale (fitting a 1000-layer model into a window makes every label a speck)."""
+        rect = self.scene().itemsBoundingRect()
+        if rect.isEmpty():
+            return
+        vw, vh = self.viewport().width(), self.viewport().height()
+        if min(vw / rect.width(), vh / rect.height()) >= READABLE_SCALE:
+            self.fit()
+            return
+        s = min(1.0, max(READABLE_SCALE, vw / rect.width()))
+        self.setTransform(QTransform.fromScale(s, s))
+        self.centerOn(rect.center().x(), rect.top() + vh / (2 * s))
 
     def zoom(self, factor: float) -> None:
         scale = self.transform().m11() * factor

