@@ -33,7 +33,7 @@ class ModelFormatError(EngineError):
 
     def _compose(self) -> str:
         where = []
-        if self.path:
+        if self.path and self.path != "<string>":
             where.append(str(self.path) + (f":{self.line}" if self.line is not None else ""))
         elif self.line is not None:
             where.append(f"line {self.line}")

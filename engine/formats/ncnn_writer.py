@@ -21,7 +21,7 @@ def format_param_value(pid: int, value: Any) -> str:
     """`id=value` text for a python value or a ParamValue (arrays use the new-style syntax)."""
     if isinstance(value, ParamValue):
         if value.kind == STRING:
-            return f'{pid}="{value.bits}"' if " " in str(value.bits) else f"{pid}={value.bits}"
+            return _string(pid, str(value.bits))
         if value.kind in (INT, RAW):
             return f"{pid}={value.bits}"
         if value.kind == FLOAT:
@@ -38,8 +38,16 @@ def format_param_value(pid: int, value: Any) -> str:
     if isinstance(value, (float, np.floating)):
         return f"{pid}={format_float(value)}"
     if isinstance(value, str):
-        return f'{pid}="{value}"' if " " in value else f"{pid}={value}"
+        return _string(pid, value)
     return _array(pid, list(value))
+
+
+def _string(pid: int, text: str) -> str:
+    """ncnn reads a value as a string only when it starts with a letter or a quote: quote the rest
+    (shape expressions such as `0w,-1`) and anything holding a space."""
+    if (text[:1].isalpha() and " " not in text) or (len(text) > 1 and text[0] == text[-1] == '"'):
+        return f"{pid}={text}"  # plain, or already quoted by the caller
+    return f'{pid}="{text}"'
 
 
 def _array(pid: int, items: Sequence[Any]) -> str:
