@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QThreadPool, Qt, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox, QDockWidget, QFileDialog, QLabel, QLineEdit, QMainWindow, QProgressBar, QPushButton, QSpinBox,
@@ -75,16 +75,23 @@ class MainWindow(QMainWindow):
         session.subscribe("error", self.show_error)
         session.subscribe("model", self._model_shown)
         session.subscribe("image", lambda path: self.status.setText(f"Image {path.name}"))
+        session.subscribe("selection", lambda layer, blob: self.raise_dock("Layer") if layer is not None else None)
 
     # -- layout --------------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        """Right side: Layer and Outputs as tabs on top, Blob below them; Timing at the bottom."""
         dock = QDockWidget(title, self)
         dock.setObjectName(title)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
-        if area == Qt.DockWidgetArea.RightDockWidgetArea and title != "Layer":
+        if title == "Outputs":
             self.tabifyDockWidget(self.findChild(QDockWidget, "Layer"), dock)
         return dock
+
+    def raise_dock(self, title: str) -> None:
+        dock = self.findChild(QDockWidget, title)
+        if dock is not None:
+            dock.raise_()
 
     def _action(self, text: str, slot, shortcut: str | None = None, checkable: bool = False) -> QAction:  # noqa: ANN001
         act = QAction(text, self)
@@ -211,8 +218,20 @@ class MainWindow(QMainWindow):
     def _model_loaded(self, doc: ModelDocument) -> None:
         self.session.set_model(doc)
         if self._pending_run and self.session.input_array is not None:
+            QTimer.singleShot(0, self._start_pending_run)  # stays "pending" (busy) until it starts
+        else:
             self._pending_run = False
-            QTimer.singleShot(0, self.run_model)
+
+    def _start_pending_run(self) -> None:
+        self._pending_run = False
+        self.run_model()
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+        """Stop a running job before the window (and the signal objects it reports to) goes away."""
+        if self._current_job is not None:
+            self._current_job.cancel()
+        QThreadPool.globalInstance().waitForDone(10_000)
+        super().closeEvent(event)
 
     def _model_shown(self, model: ModelDocument) -> None:
         self.act_export.setEnabled(False)
@@ -236,6 +255,7 @@ class MainWindow(QMainWindow):
         self._end_run()
         self.session.finish_run(result)
         self.act_export.setEnabled(True)
+        self.raise_dock("Outputs")
         w = result.profile.wall
         self.status.setText(f"Ran {result.profile.repeats}×: median {w.median:.2f} ms (min {w.min:.2f}, "
                             f"p95 {w.p95:.2f}) on {result.profile.threads} threads, {result.profile.backend}")

@@ -62,7 +62,8 @@ def _node(net: Net, index: int) -> DisplayNode:
     supported = not isinstance(layer, UnknownLayer)
     detail = key_params(layer) if supported else "unsupported type"
     title = f"{layer.spec.type}  {layer.name}"
-    width = max(90.0, CHAR_WIDTH * max(len(title), len(detail)) + 20)
+    # the header later shows "Type  12.34 ms": leave room for the time after a run
+    width = max(90.0, CHAR_WIDTH * max(len(title), len(layer.spec.type) + 11, len(detail)) + 20)
     height = NODE_HEIGHT_TWO_LINES if detail else NODE_HEIGHT_ONE_LINE
     return DisplayNode(index, layer.spec.type, layer.name, detail, category(layer.spec.type, supported),
                        colour(layer.spec.type, supported), supported, width, height)

@@ -24,10 +24,10 @@ def key_params(layer: Layer) -> str:
     parts: list[str] = []
     if t.startswith(("Convolution", "Deconvolution")):
         kw, kh = _g(layer, "kernel_w", 0), _g(layer, "kernel_h", _g(layer, "kernel_w", 0))
-        parts.append(f"{_pair(kh, kw)}")
+        parts.append(f"{kh}×{kw}")
         sw, sh = _g(layer, "stride_w", 1), _g(layer, "stride_h", _g(layer, "stride_w", 1))
         if (sw, sh) != (1, 1):
-            parts.append(f"/{_pair(sh, sw)}")
+            parts.append(f"s{_pair(sh, sw)}")
         dw = _g(layer, "dilation_w", 1)
         if dw not in (1, None):
             parts.append(f"d{dw}")
@@ -42,8 +42,8 @@ def key_params(layer: Layer) -> str:
         if _g(layer, "global_pooling", 0):
             parts.append("global")
         else:
-            parts.append(f"{_pair(_g(layer, 'kernel_h', _g(layer, 'kernel_w', 0)), _g(layer, 'kernel_w', 0))}"
-                         f"/{_g(layer, 'stride_w', 1)}")
+            kw = _g(layer, "kernel_w", 0)
+            parts.append(f"{_g(layer, 'kernel_h', kw)}×{kw} s{_g(layer, 'stride_w', 1)}")
         parts.insert(0, "avg" if _g(layer, "pooling_type", 0) == 1 else "max")
     elif t in ("InnerProduct", "Embed"):
         parts.append(f"→{_g(layer, 'num_output', '?')}")

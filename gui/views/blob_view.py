@@ -87,8 +87,14 @@ class BlobView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addWidget(self.stats)
-        layout.addLayout(controls)
-        layout.addWidget(split)
+        self.body = QWidget()  # hidden until there is a blob: no empty plots on start
+        body_layout = QVBoxLayout(self.body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addLayout(controls)
+        body_layout.addWidget(split)
+        self.body.hide()
+        layout.addWidget(self.body, 100)
+        layout.addStretch(1)
         session.subscribe("selection", lambda layer, blob: self.show_blob(blob))
         session.subscribe("run", lambda run: self.show_blob(session.selected_blob))
 
@@ -101,7 +107,9 @@ class BlobView(QWidget):
             self.stats.setText("")
             self.grid.clear(), self.zoom_image.clear(), self.hist.clear()
             self.numbers.setRowCount(0)
+            self.body.hide()
             return
+        self.body.show()
         s = blob_stats(name, blob)
         self.title.setText(f"Blob '{name}'  shape {'×'.join(map(str, blob.shape))}  {blob.dtype}")
         self.stats.setText(f"min {s.min:.6g}   max {s.max:.6g}   mean {s.mean:.6g}   std {s.std:.6g}   "

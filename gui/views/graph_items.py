@@ -56,6 +56,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(fill)
         path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)  # the default odd-even rule would cancel the overlap
         path.addRoundedRect(header, 4, 4)
         path.addRect(QRectF(0, 8, self.rect.width(), 8))
         painter.drawPath(path.simplified())

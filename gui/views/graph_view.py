@@ -176,7 +176,7 @@ class GraphView(QGraphicsView):
             return
         painter.save()
         painter.resetTransform()
-        w, h = 180, 12
+        w, h = 240, 12
         x, y = self.viewport().width() - w - 16, 16
         grad = QLinearGradient(QPointF(x, 0), QPointF(x + w, 0))
         for i, c in enumerate(_HEAT):

@@ -12,7 +12,7 @@ from ..state.outputs import OutputView, to_display_image
 from ..state.session import RunResult, Session
 from .blob_view import rgb_qimage
 
-PREVIEW = 320
+PREVIEW = 200  # two previews side by side fit the dock
 
 
 def _image_label(rgb, caption: str) -> QWidget:  # noqa: ANN001 - ndarray
