@@ -20,6 +20,11 @@ def heat_colour(fraction: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b))
 
 
+def _is_dark(hex_colour: str) -> bool:
+    r, g, b = (int(hex_colour[k:k + 2], 16) for k in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b < 110
+
+
 def _path(points: Sequence[tuple[float, float]]) -> str:
     (x0, y0), parts = points[0], [f"M{points[0][0]:.1f},{points[0][1]:.1f}"]
     for x1, y1 in points[1:]:
@@ -55,13 +60,14 @@ def graph_svg(graph: GraphPicture, times_ms: dict[int, float], shapes: dict[str,
         stroke = "#c0392b" if not n.supported else "#555"
         dash = ' stroke-dasharray="4 2"' if not n.supported else ""
         time_text = f"{t:.3f} ms" if t is not None else ""
+        ink = ' style="fill:#fff"' if _is_dark(fill) else ""  # stay readable on the hottest nodes
         out.append(
             f'<g><title>{escape(n.type)} {escape(n.name)} {escape(n.detail)} {escape(time_text)}</title>'
             f'<rect x="{n.x:.1f}" y="{n.y:.1f}" width="{n.width:.1f}" height="{n.height:.1f}" rx="4" '
             f'fill="{fill}" stroke="{stroke}"{dash}/>'
-            f'<text x="{n.x + 6:.1f}" y="{n.y + 12:.1f}" class="ntype">{escape(n.type)} {escape(time_text)}</text>'
-            f'<text x="{n.x + 6:.1f}" y="{n.y + 24:.1f}" class="nname">{escape(n.name)}</text>'
-            + (f'<text x="{n.x + 6:.1f}" y="{n.y + 35:.1f}" class="ndetail">{escape(n.detail)}</text>'
+            f'<text x="{n.x + 6:.1f}" y="{n.y + 12:.1f}" class="ntype"{ink}>{escape(n.type)} {escape(time_text)}</text>'
+            f'<text x="{n.x + 6:.1f}" y="{n.y + 24:.1f}" class="nname"{ink}>{escape(n.name)}</text>'
+            + (f'<text x="{n.x + 6:.1f}" y="{n.y + 35:.1f}" class="ndetail"{ink}>{escape(n.detail)}</text>'
                if n.detail and n.height > 30 else "")
             + "</g>")
     out.append("</svg>")
