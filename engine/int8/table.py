@@ -49,9 +49,9 @@ def parse_table(text: str, source: str = "<table>") -> Int8Table:
             raise ModelFormatError(f"{source}: bad number on line {lineno} ({e})", line=lineno) from None
         if not values.size:
             raise ModelFormatError(f"{source}: line {lineno} ('{key}') has no values", line=lineno)
-        if not np.all(np.isfinite(values)) or np.any(values < 0):
-            raise ModelFormatError(f"{source}: line {lineno} ('{key}') has a negative or non-finite scale",
-                                   line=lineno)
+        # +inf is legal: ncnn2table writes 127/0 for an all-zero weight channel
+        if np.any(np.isnan(values)) or np.any(values < 0):
+            raise ModelFormatError(f"{source}: line {lineno} ('{key}') has a negative or NaN scale", line=lineno)
         m = _PARAM_KEY.match(key)
         if m:
             table.weight_scales.setdefault(m.group("layer"), {})[int(m.group("index"))] = values

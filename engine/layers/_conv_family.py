@@ -11,6 +11,7 @@ from ..errors import UnsupportedLayerError
 from ..formats.ncnn_bin import INT8, WeightReader
 from ..kernels.activation import apply_activation
 from ..kernels.conv import ConvWeights, conv2d, pad_hw, prepare_conv, resolve_pads
+from ..kernels.int8 import dequant_scales, dequantize, float2int8, int8_conv2d, prepare_int8_conv, quantize
 from ..layer import FLOAT, FLOATS, INT, Layer, Param
 from ..option import Option
 
@@ -122,7 +123,7 @@ class ConvFamily(Layer):
             prepared = self.prepare_dynamic(bottoms)
         else:
             if self.weights["weight_data"].dtype == np.int8 and opt.use_int8_inference:
-                raise UnsupportedLayerError(f"layer '{self.name}': int8 inference is not implemented yet")
+                return [self.forward_int8(bottoms)]
             prepared = self.prepared
         x = bottoms[0]
         if x.dtype != np.float32:
@@ -141,6 +142,9 @@ class ConvFamily(Layer):
             raise self.runtime_error(f"padded input {hp}x{wp} is smaller than the kernel extent "
                                      f"{kext[0]}x{kext[1]}", bottoms)
         return conv2d(pad_hw(x, *pads, getattr(self, "pad_value", 0.0)), cw, stride, dilation)
+
+    def forward_int8(self, bottoms: list[np.ndarray]) -> np.ndarray:
+        raise UnsupportedLayerError(f"layer '{self.name}': {self.type_name} has no int8 inference")
 
     def dynamic_bias(self, bottoms: list[np.ndarray], num_output: int) -> np.ndarray | None:
         if not self.bias_term:
@@ -183,6 +187,8 @@ class ConvForward(Conv2DFamily):
     def create_pipeline(self, opt: Option) -> None:
         self.prepared = None if self.dynamic_weight else prepare_conv(
             self.weight_array(), self.bias_array(), self.group, self.stride())
+        if self.int8_scale_term:
+            self.create_int8_pipeline()
 
     def prepare_dynamic(self, bottoms: list[np.ndarray]) -> ConvWeights:
         w = bottoms[1]
@@ -198,3 +204,55 @@ class ConvForward(Conv2DFamily):
         pads = resolve_pads(x.shape[1], x.shape[2], self.pads(), kext, self.stride())
         return self.pad_and_convolve(x, cw, pads, self.stride(), self.dilation(), bottoms)
 
+    # -- int8 (ncnn's forward_int8: quantise, exact int32 sums, dequantise / requantise) ------------
+    def per_output_weight_scales(self) -> np.ndarray:
+        """The weight scale of each output channel (ConvolutionDepthWise stores one per group)."""
+        return np.asarray(self.weights["weight_data_int8_scales"], np.float32)
+
+    def create_int8_pipeline(self) -> None:
+        self.int8 = None
+        if self.dynamic_weight or self.weights["weight_data"].dtype != np.int8:
+            return
+        kh, kw = self.kernel()
+        wq = self.weights["weight_data"].reshape(self.num_output, self.num_input // self.group, kh, kw)
+        try:
+            iw = prepare_int8_conv(wq, self.group, self.stride())
+        except ValueError as e:
+            raise self.param_error(f"int8 inference: {e}") from None
+        s_in = self.weights["bottom_blob_int8_scales"].reshape(-1)[0]
+        scale_in = dequant_scales(s_in, self.per_output_weight_scales(), self.int8_zero_guard()).reshape(-1, 1, 1)
+        bias = self.bias_array()
+        s_out = self.weights["top_blob_int8_scales"].reshape(-1)[0] if self.int8_scale_term > 100 else None
+        self.int8 = (iw, np.float32(s_in), scale_in, None if bias is None else bias.reshape(-1, 1, 1), s_out,
+                     self.int8_fused_dequant())
+
+    def int8_zero_guard(self) -> bool:
+        """Whether a zero weight scale gives a zero dequantisation scale (else 1/0 = inf, as ncnn's x86
+        3x3 depthwise float-output kernels compute it)."""
+        return True
+
+    def int8_fused_dequant(self) -> bool:
+        """Whether ncnn's x86 kernel for this layer rounds `acc * scale_in + bias` once (FMA)."""
+        return True
+
+    def forward_int8(self, bottoms: list[np.ndarray]) -> np.ndarray:
+        """int8 input (from a requantising producer) is used as is; anything else is quantised with the
+        bottom scale. Output: float32, or int8 when int8_scale_term > 100 (requantised)."""
+        iw, s_in, scale_in, bias, s_out, fused = self.int8
+        x = bottoms[0]
+        if x.ndim < 3:
+            x = x.reshape((1,) * (3 - x.ndim) + x.shape)
+        if x.ndim != 3 or x.shape[0] != self.num_input:
+            raise self.runtime_error(f"expects a (c={self.num_input}, h, w) input", bottoms)
+        xq = x if x.dtype == np.int8 else quantize(x, s_in)
+        kh, kw = self.kernel()
+        kext = (self.dilation_h * (kh - 1) + 1, self.dilation_w * (kw - 1) + 1)
+        pads = resolve_pads(x.shape[1], x.shape[2], self.pads(), kext, self.stride())
+        hp, wp = x.shape[1] + pads[0] + pads[1], x.shape[2] + pads[2] + pads[3]
+        if hp < kext[0] or wp < kext[1]:
+            raise self.runtime_error(f"padded input {hp}x{wp} is smaller than the kernel extent "
+                                     f"{kext[0]}x{kext[1]}", bottoms)
+        pad_q = float(np.trunc(np.float32(self.pad_value)))  # the float pad value cast to signed char
+        acc = int8_conv2d(pad_hw(xq, *pads, pad_q), iw, self.stride(), self.dilation())
+        y = apply_activation(dequantize(acc, scale_in, bias, fused), self.activation_type, self.activation_params)
+        return y if s_out is None else float2int8(y * s_out)

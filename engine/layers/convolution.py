@@ -1,7 +1,7 @@
 """Convolution: 2-D convolution with padding, dilation, stride, bias and a fused activation.
 
-Optional: dynamic weights (19=1: weight and bias come as extra input blobs) and int8 scales (8),
-which are read so the .bin stays aligned; the int8 arithmetic itself is not implemented yet.
+Optional: dynamic weights (19=1: weight and bias come as extra input blobs) and int8 scales (8);
+int8 weights run ncnn's int8 path under opt.use_int8_inference (_conv_family.ConvForward.forward_int8).
 """
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ class Convolution(ConvForward):
 
     def forward(self, bottoms: list[np.ndarray], opt: Option) -> list[np.ndarray]:
         x = bottoms[0]
-        if x.ndim == 1 and self.kernel() == (1, 1) and not self.dynamic_weight:
+        int8 = opt.use_int8_inference and self.weights.get("weight_data", np.zeros(0)).dtype == np.int8
+        if x.ndim == 1 and self.kernel() == (1, 1) and not self.dynamic_weight and not int8:
+            # (ncnn's int8 path has no such case; forward_int8 refuses the 1-D blob.)
             # ncnn's deprecated path: a flattened blob through a 1x1 convolution is an InnerProduct.
             if x.shape[0] != self.num_input:  # ncnn's output is undefined then
                 raise self.runtime_error(f"a 1-D input to a 1x1 convolution needs {self.num_input} values", bottoms)

@@ -37,7 +37,7 @@ def test_round_trip_is_exact_in_float32(tmp_path):
 
 
 @pytest.mark.parametrize("text, what", [("conv1 abc\n", "bad number"), ("conv1\n", "no values"),
-                                        ("conv1 -1\n", "negative"), ("conv1 nan\n", "non-finite")])
+                                        ("conv1 -1\n", "negative"), ("conv1 nan\n", "NaN")])
 def test_bad_tables_say_which_line(text, what):
     with pytest.raises(ModelFormatError, match=what):
         parse_table("ok 1.0\n" + text, "t.table")
@@ -48,3 +48,8 @@ def test_binary_file_is_refused(tmp_path):
     p.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ModelFormatError, match="b.table"):
         read_table(p)
+
+
+def test_inf_from_an_all_zero_weight_channel_is_accepted():
+    t = parse_table("conv1_param_0 12.5 inf \n")  # ncnn2table prints 127/0 as inf
+    assert np.isinf(t.weight("conv1")[1])

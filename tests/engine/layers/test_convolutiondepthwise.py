@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from engine import Net, Option
-from engine.errors import LayerRuntimeError, ModelFormatError, UnsupportedLayerError
+from engine.errors import LayerRuntimeError, ModelFormatError
 from engine.formats.ncnn_bin import FileWeights
 from engine.formats.ncnn_writer import BinWriter
 from tests.engine.layers.conv_support import (
@@ -12,6 +12,7 @@ from tests.engine.layers.conv_support import (
     run,
 )
 from tests.support.layer_check import check_layer, one_layer_model, run_layerscope
+from tests.support.oracle import assert_blob_close, run_ncnn
 
 pytestmark = pytest.mark.oracle
 
@@ -137,8 +138,8 @@ def test_int8_weights(tmp_path, term):
     x = rng.standard_normal((4, 5, 6)).astype(np.float32)
     ex = net.create_extractor()
     ex.input("in0", x)
-    with pytest.raises(UnsupportedLayerError):
-        ex.extract("out0")
+    # int8 inference runs ncnn's int8 path (checked in depth in test_convolutiondepthwise_int8.py).
+    assert_blob_close(ex.extract("out0"), run_ncnn(param, binf, {"in0": x}, ["out0"])["out0"], "int8 dw", 1e-5)
     net.opt = Option(use_int8_inference=False, num_threads=1)
     ex = net.create_extractor()
     ex.input("in0", x)
