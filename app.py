@@ -30,8 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     if not display_available() and any(a.startswith("--screenshot") for a in argv):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     if not display_available():
-        print("layerscope: no display available; running the headless demo instead "
-              "(python app.py profile --demo)", file=sys.stderr)
+        me = Path(sys.executable).name if getattr(sys, "frozen", False) else "python app.py"
+        print(f"layerscope: no display available; running the headless demo instead ({me} profile --demo)",
+              file=sys.stderr)
         return cli_main(["profile", "--demo"])
     from gui.launch import run_gui
     return run_gui(argv, DEMO_MODEL, DEMO_IMAGE)

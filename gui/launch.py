@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .main_window import MainWindow
@@ -19,6 +20,8 @@ def parse_args(argv: list[str], demo_model: Path, demo_image: Path) -> argparse.
     p.add_argument("--image", help="image to run through the model once it is open")
     p.add_argument("--screenshot", help="open, run, save a screenshot of the window to this PNG, then exit")
     p.add_argument("--colour-by-time", action="store_true", help="start with the graph coloured by time")
+    p.add_argument("--calibrate", metavar="DIR", help="after the run, calibrate int8 (KL) on the images in DIR "
+                   "and compare FP32 with int8 on the image")
     p.add_argument("--settings", help="settings file (default: the user's; tests pass their own)")
     args = p.parse_args(argv)
     if args.model is None:
@@ -41,6 +44,9 @@ def run_gui(argv: list[str], demo_model: Path, demo_image: Path) -> int:
     args = parse_args(argv, demo_model, demo_image)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Layerscope")
+    icon = demo_model.parents[1] / "icons" / "layerscope.png"  # resources/icons (packaging/render_icon.py)
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     settings = Settings(Path(args.settings) if args.settings else default_path())
     session = Session(settings)
     session.colour_by_time = args.colour_by_time
@@ -54,7 +60,18 @@ def run_gui(argv: list[str], demo_model: Path, demo_image: Path) -> int:
         return app.exec()
     busy = lambda: window.open_runner.busy or window.run_runner.busy or window._pending_run  # noqa: E731
     wait_until(app, lambda: not busy(), 600)
-    if args.image and session.run is None and session.last_error is None:
+    if args.calibrate and session.last_error is None and window.int8.calibrate(Path(args.calibrate)):
+        lab_busy = lambda: (window.int8.calib_runner.busy or window.int8.compare_runner.busy  # noqa: E731
+                            or window.int8._compare_again)
+        wait_until(app, lambda: not lab_busy(), 600)
+        window.int8.view_dock.raise_()
+        window.int8.compare_dock.raise_()
+        if session.int8_lab is not None:
+            first = session.int8_lab.first_bad()
+            window.int8.compare_view.show_blob(session.model.net.layers[first.index].spec.tops[0]
+                                               if first else session.model.net.output_names()[0])
+    unfinished = bool(args.image) and session.run is None and session.last_error is None
+    if unfinished:
         print("layerscope: the run did not finish", file=sys.stderr)
     for _ in range(5):  # let the views repaint with the results
         app.processEvents()
@@ -64,4 +81,4 @@ def run_gui(argv: list[str], demo_model: Path, demo_image: Path) -> int:
     if session.last_error:
         print(f"layerscope: {session.last_error.splitlines()[0]}", file=sys.stderr)
     window.close()
-    return 0 if ok and session.last_error is None else 1
+    return 0 if ok and session.last_error is None and not unfinished else 1

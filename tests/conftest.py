@@ -16,6 +16,7 @@ REQUIRABLE = {
     "gui": "needs Qt (PySide6) offscreen",
     "browser": "needs headless Chromium",
     "glslc": "needs the glslc shader compiler",
+    "packaging": "builds the frozen app with PyInstaller (slow; needs requirements-packaging.txt)",
 }
 
 
