@@ -42,12 +42,19 @@ class Extractor:
         self._given: set[int] = set()
         self._hooks: list[Hook] = []
         self._cancel = threading.Event()
+        # Vulkan backend (opt.use_vulkan_compute): blobs held on the device, the last run's timing
+        # (engine/vulkan/timing.py) and why the CPU ran instead, if it did.
+        self._gpu: dict = {}
+        self.vulkan_timing = None
+        self.vulkan_fallback_reason = ""
 
     # -- public API -------------------------------------------------------------------------
     def input(self, blob: str | int, array: np.ndarray) -> None:
         idx = self.net.blob_index(blob)
         self._blobs[idx] = _as_blob(array)
         self._given.add(idx)
+        if idx in self._gpu:  # the device copy of the old value is stale (Vulkan backend)
+            self._gpu.drop(idx)
 
     def extract(self, blob: str | int, raw: bool = False) -> np.ndarray:
         """The blob in ncnn's numpy convention; int8 blobs come back as float32 unless raw=True."""
@@ -67,8 +74,13 @@ class Extractor:
         return {names[i].name: self._blobs[i] for i in idxs}  # type: ignore[misc]
 
     def computed(self, blob: str | int) -> np.ndarray | None:
-        """The blob if this extractor already holds it, without running anything."""
-        return self._blobs[self.net.blob_index(blob)]
+        """The blob if this extractor already holds it, without running anything (a blob held on
+        the GPU is downloaded)."""
+        idx = self.net.blob_index(blob)
+        if self._blobs[idx] is None and idx in self._gpu:
+            from .vulkan.runner import fetch
+            fetch(self, idx)
+        return self._blobs[idx]
 
     def add_hook(self, hook: Hook) -> None:
         self._hooks.append(hook)
@@ -86,7 +98,7 @@ class Extractor:
         order: list[int] = []
 
         def have(b: int) -> bool:
-            return self._blobs[b] is not None or self._producer[b] in done
+            return self._blobs[b] is not None or b in self._gpu or self._producer[b] in done
 
         for target in targets:
             if have(target):
@@ -122,6 +134,12 @@ class Extractor:
         return p
 
     def _run(self, order: list[int], targets: set[int]) -> None:
+        if self.opt.use_vulkan_compute or self._gpu:
+            started = time.perf_counter_ns()  # the backend's first import counts as its setup time
+            from .vulkan.runner import run_extractor
+            if run_extractor(self, order, targets, started):
+                return
+            order = self.plan(sorted(targets))  # blobs that were held on the device are gone
         if not order:
             return
         apply_thread_limit(self.opt.num_threads)

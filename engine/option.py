@@ -25,8 +25,9 @@ class Option:
     use_fp16_arithmetic: bool = False
     # Refuse any single blob larger than this (a hostile param must not make us allocate without bound).
     max_blob_bytes: int = 2 << 30
-    # Vulkan device index (None = best by preference: discrete, integrated, CPU).
-    vulkan_device: int | None = None
+    # Vulkan device: index or name substring (None = $LAYERSCOPE_VULKAN_DEVICE, else the best by
+    # preference: discrete, integrated, CPU). See engine/vulkan/device.py.
+    vulkan_device: int | str | None = None
 
     def copy(self) -> "Option":
         return dataclasses.replace(self)

@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     from .layer import Layer
 
 _REGISTRY: dict[tuple[str, str], "type[Layer]"] = {}
-_LOADED = False
+_LOADED: set[str] = set()
 
 
 def register(cls: "type[Layer]") -> "type[Layer]":
@@ -19,20 +19,21 @@ def register(cls: "type[Layer]") -> "type[Layer]":
     return cls
 
 
-def _ensure_loaded() -> None:
-    global _LOADED
-    if not _LOADED:
+def _ensure_loaded(backend: str = "cpu") -> None:
+    if backend not in _LOADED:
         from . import layers  # noqa: F401  (imports every layer module, which registers it)
-        _LOADED = True
+        if backend == "vulkan":
+            from .vulkan import layers as vulkan_layers  # noqa: F401  (no GPU needed to import)
+        _LOADED.add(backend)
 
 
 def layer_class(type_name: str, backend: str = "cpu") -> "type[Layer] | None":
-    _ensure_loaded()
+    _ensure_loaded(backend)
     return _REGISTRY.get((backend, type_name))
 
 
 def supported_types(backend: str = "cpu") -> list[str]:
-    _ensure_loaded()
+    _ensure_loaded(backend)
     return sorted(t for (b, t) in _REGISTRY if b == backend)
 
 
