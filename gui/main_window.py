@@ -72,6 +72,11 @@ class MainWindow(QMainWindow):
         self._current_job = None
         self._pending_run = False
         self._build_actions()
+        from .int8_controller import Int8Controller  # the int8 lab: its own menu, docks and jobs
+        self.int8 = Int8Controller(self)
+        # the graph keeps most of the window whatever the docks would like
+        self.resizeDocks([self.findChild(QDockWidget, "Layer")], [460], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.findChild(QDockWidget, "Timing")], [330], Qt.Orientation.Vertical)
         session.subscribe("error", self.show_error)
         session.subscribe("model", self._model_shown)
         session.subscribe("image", lambda path: self.status.setText(f"Image {path.name}"))

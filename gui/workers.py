@@ -12,6 +12,12 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from engine import EngineError, ExtractionCancelled
+from profiler.calibration.collect import CalibrationCancelled, CalibrationError
+from profiler.compare import CompareCancelled, CompareError
+
+# Failures that carry a message meant for the user (no traceback); cancellations of each kind.
+USER_ERRORS = (EngineError, CalibrationError, CompareError)
+CANCELLATIONS = (ExtractionCancelled, CalibrationCancelled, CompareCancelled)
 
 JobFunction = Callable[[Callable[[int, int, str], None]], Any]
 
@@ -39,9 +45,9 @@ class _Runnable(QRunnable):
     def run(self) -> None:
         try:
             result = self.fn(self._progress)
-        except ExtractionCancelled:
+        except CANCELLATIONS:
             self.signals.cancelled.emit()
-        except EngineError as e:
+        except USER_ERRORS as e:
             self.signals.failed.emit(str(e))
         except MemoryError:
             self.signals.failed.emit("Out of memory while running the model.")

@@ -61,6 +61,8 @@ def profile_model(net: Net, inputs: dict[str, np.ndarray], *, repeats: int = 10,
     order: list[int] = []
     walls: list[float] = []
     blobs: dict[str, np.ndarray] = {}
+    overheads: dict[str, list[float]] = {}  # Vulkan: upload, download, pipeline creation, waits... per run
+    device, fallback = None, ""
 
     def step() -> None:
         nonlocal done
@@ -85,6 +87,12 @@ def profile_model(net: Net, inputs: dict[str, np.ndarray], *, repeats: int = 10,
         if run < warmup:
             continue
         walls.append(wall / 1e6)
+        vulkan = getattr(ex, "vulkan_timing", None)
+        fallback = getattr(ex, "vulkan_fallback_reason", "") or fallback
+        if vulkan is not None:
+            device = vulkan.device
+            for name, ms in vulkan.overheads().items():
+                overheads.setdefault(name, []).append(ms)
         for e in collector.events:
             if e.index not in per_layer:
                 per_layer[e.index] = []
@@ -104,10 +112,15 @@ def profile_model(net: Net, inputs: dict[str, np.ndarray], *, repeats: int = 10,
             li, e.name, e.type, e.backend, TimingStats(tuple(per_layer[li])), e.input_shapes, e.output_shapes,
             e.top_names, layer_macs(layer, e.input_shapes, e.output_shapes),
             int(sum(w.size for w in layer.weights.values())), tuple(offsets[li])))
+    backend = "vulkan" if device is not None else "cpu"
+    env = environment(net.opt.num_threads, backend, device)
+    if net.opt.use_vulkan_compute and fallback:
+        env["vulkan_fallback"] = fallback  # asked for Vulkan, ran on the CPU: say why
+    complete = {k: TimingStats(tuple(v)) for k, v in overheads.items() if len(v) == len(walls)}
     profile = RunProfile(
         model=model_name or net.param_path, input_shapes={k: tuple(v.shape) for k, v in inputs.items()},
-        backend="cpu", threads=net.opt.num_threads, repeats=repeats, warmup=warmup, layers=tuple(records),
-        wall=TimingStats(tuple(walls)), environment=environment(net.opt.num_threads, "cpu"))
+        backend=backend, threads=net.opt.num_threads, repeats=repeats, warmup=warmup, layers=tuple(records),
+        wall=TimingStats(tuple(walls)), environment=env, overheads=complete)
     return ProfileResult(profile, blobs)
 
 

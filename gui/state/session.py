@@ -24,7 +24,7 @@ from .outputs import OutputView, interpret
 from .settings import Settings
 
 Callback = Callable[..., None]
-EVENTS = ("model", "image", "preprocess", "run_started", "run", "selection", "error", "options")
+EVENTS = ("model", "image", "preprocess", "run_started", "run", "selection", "error", "options", "int8")
 
 
 @dataclass
@@ -100,6 +100,8 @@ class Session:
         self.selected_blob: str | None = None
         self.hide_passthrough = True
         self.colour_by_time = False
+        self.colour_by_error = False  # graph overlay: int8 error of the lab's last comparison
+        self.int8_lab = None  # gui.state.int8_lab.Int8Lab once the model is calibrated
         self.repeats = 5
         self.last_error: str | None = None
         self._subscribers: dict[str, list[Callback]] = defaultdict(list)
@@ -133,7 +135,7 @@ class Session:
         return HIDEABLE if self.hide_passthrough else ()
 
     def set_model(self, doc: ModelDocument) -> None:
-        self.model, self.run = doc, None
+        self.model, self.run, self.int8_lab = doc, None, None
         self.selected_layer = self.selected_blob = None
         self.settings.add_recent_model(doc.files.param)
         remembered = self.settings.preprocess_for(doc.files.param)
@@ -158,6 +160,22 @@ class Session:
 
     def set_colour_by_time(self, on: bool) -> None:
         self.colour_by_time = on
+        self.colour_by_error = self.colour_by_error and not on
+        self._emit("options")
+
+    def set_colour_by_error(self, on: bool) -> None:
+        self.colour_by_error = on
+        self.colour_by_time = self.colour_by_time and not on
+        self._emit("options")
+
+    def set_int8_lab(self, lab) -> None:  # noqa: ANN001 - Int8Lab (imported lazily: it pulls calibration)
+        self.int8_lab = lab
+        self._emit("int8")
+        self._emit("options")
+
+    def int8_changed(self) -> None:
+        """The lab's choices or comparison changed."""
+        self._emit("int8")
         self._emit("options")
 
     def set_repeats(self, repeats: int) -> None:

@@ -45,6 +45,7 @@ class GraphView(QGraphicsView):
         self.nodes: dict[int, NodeItem] = {}
         self.edges: list[EdgeItem] = []
         self.heat_range: tuple[float, float] | None = None
+        self.legend_title, self.legend_unit = "", ""
         self._matches: list[int] = []
         self._match_pos = -1
         session.subscribe("model", lambda model: self.rebuild())
@@ -87,16 +88,32 @@ class GraphView(QGraphicsView):
     def apply_colouring(self) -> None:
         run = self.session.run
         times = {r.index: r.timing.median for r in run.profile.layers} if run else {}
-        show = self.session.colour_by_time and bool(times)
-        self.heat_range = (min(times.values()), max(times.values())) if show else None
-        hi = max(times.values(), default=0.0)
+        errors = self._int8_errors() if self.session.colour_by_error else {}
+        if errors:  # 1 - cosine of the accumulated comparison, linear
+            values, self.legend_title, unit, curve = errors, "int8 error (1 − cosine)", "", lambda f: f
+        else:  # sqrt scale: a few dominant layers should not wash out the rest
+            values, self.legend_title, unit, curve = times, "median time per layer (√ scale)", " ms", math.sqrt
+        show = bool(values) and (self.session.colour_by_time or bool(errors))
+        self.heat_range = (min(values.values()), max(values.values())) if show else None
+        self.legend_unit = unit
+        hi = max(values.values(), default=0.0)
         for nid, item in self.nodes.items():
             t = times.get(nid)
             item.time_text = f"{t:.2f} ms" if t is not None else ""
-            # sqrt scale: a few dominant layers should not wash out the rest
-            item.heat = heat_colour(math.sqrt(t / hi)) if show and t is not None and hi > 0 else None
+            v = values.get(nid)
+            item.heat = heat_colour(curve(v / hi)) if show and v is not None and hi > 0 else None
             item.update()
         self.viewport().update()
+
+    def _int8_errors(self) -> dict[int, float]:
+        lab = self.session.int8_lab
+        if lab is None or lab.comparison is None:
+            return {}
+        out: dict[int, float] = {}
+        for row in lab.comparison.comparison.rows:
+            if row.accumulated is not None and math.isfinite(row.accumulated.cosine):
+                out[row.index] = max(out.get(row.index, 0.0), 1.0 - row.accumulated.cosine)
+        return out
 
     # -- interaction ------------------------------------------------------------------------
     def fit(self) -> None:
@@ -185,7 +202,7 @@ class GraphView(QGraphicsView):
         painter.setBrush(grad)
         painter.drawRect(QRectF(x, y + 14, w, h))
         lo, hi = self.heat_range
-        painter.drawText(QRectF(x, y, w, 14), Qt.AlignmentFlag.AlignLeft, "median time per layer (√ scale)")
-        painter.drawText(QRectF(x, y + 28, w, 14), Qt.AlignmentFlag.AlignLeft, f"{lo:.3f} ms")
-        painter.drawText(QRectF(x, y + 28, w, 14), Qt.AlignmentFlag.AlignRight, f"{hi:.2f} ms")
+        painter.drawText(QRectF(x, y, w, 14), Qt.AlignmentFlag.AlignLeft, self.legend_title)
+        painter.drawText(QRectF(x, y + 28, w, 14), Qt.AlignmentFlag.AlignLeft, f"{lo:.3g}{self.legend_unit}")
+        painter.drawText(QRectF(x, y + 28, w, 14), Qt.AlignmentFlag.AlignRight, f"{hi:.3g}{self.legend_unit}")
         painter.restore()

@@ -100,3 +100,7 @@ def run_guarded(func, *args) -> int:
     except KeyboardInterrupt:
         err("interrupted")
         return EXIT_CANCELLED
+    except BrokenPipeError:  # `app.py ... | head`: the reader left; not an error worth a traceback
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK

@@ -93,7 +93,10 @@ def picture_graph(net: Net) -> GraphPicture:
 
 
 def build_bundle(net: Net, profile: RunProfile, blobs: dict[str, np.ndarray], name: str,
-                 int8: dict[str, Any] | None = None) -> ReportBundle:
+                 int8: Any = None) -> ReportBundle:
+    """`int8`: a profiler.int8_report.Int8Section (or its to_document() dict), or None."""
     order = [b.name for b in net.blobs if b.name in blobs]
+    if hasattr(int8, "to_document"):
+        int8 = int8.to_document()
     return ReportBundle(summarise_model(net, name), profile, picture_graph(net),
                         tuple(blob_stats(n, blobs[n]) for n in order), int8=int8)

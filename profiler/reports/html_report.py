@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from .bundle import ReportBundle
-from .svg import column_svg, graph_svg, hbar_svg, histogram_svg
+from .svg import column_svg, error_columns_svg, graph_svg, hbar_svg, histogram_svg
 
 CSS = """
 :root{--fg:#1d1d1d;--muted:#666;--line:#ddd;--accent:#3a6ea5}
@@ -76,24 +76,78 @@ def _environment(b: ReportBundle) -> str:
     return _table(["", ""], [[k, v] for k, v in env.items()])
 
 
+def _wall_parts(b: ReportBundle) -> str:
+    """Vulkan: where the wall time went (layers on the GPU, CPU fallbacks, transfers, waits...), medians."""
+    p = b.profile
+    if not p.overheads:
+        return ""
+    gpu = sum(r.timing.median for r in p.layers if r.backend == "vulkan")
+    cpu = sum(r.timing.median for r in p.layers if r.backend != "vulkan")
+    rows = [["layers on the GPU (timestamp queries)", gpu], ["layers on the CPU (fallback)", cpu]]
+    rows += [[name, stats.median] for name, stats in p.overheads.items()]
+    total = sum(v for _, v in rows)
+    rows.append(["sum of the parts", total])
+    rows.append(["measured wall time (median)", p.wall.median])
+    return ("<h2>Where the wall time went</h2>"
+            f"<p class=\"muted\">Medians over {p.repeats} runs; the parts add up to "
+            f"{100 * total / p.wall.median if p.wall.median else 0:.1f} % of the measured wall time.</p>"
+            + _table(["part", "median ms"], rows, numeric_from=1))
+
+
+THRESHOLD_COLOURS = {"table": "#d62728", "kl": "#2ca02c", "aciq": "#9467bd", "eq": "#ff7f0e",
+                     "percentile": "#8c564b", "max": "#555555"}
+DRAW_BINS = 256  # the 2048 calibration bins summed 8 by 8 for the picture (the JSON keeps all 2048)
+
+
+def _metric_cells(m: dict[str, Any] | None) -> list[Any]:
+    if m is None:
+        return ["—"] * 5
+    cos = m["cosine"]
+    rest = [m[k] if m[k] is not None else ("∞" if k == "snr_db" else "—")  # JSON null: SNR +inf = identical
+            for k in ("snr_db", "max_abs", "mean_abs", "rel_l2")]
+    return [f"{cos:.6f}" if cos is not None else "—", *rest]
+
+
+def _int8_histogram(h: dict[str, Any]) -> str:
+    counts = h["counts"]
+    group = max(1, len(counts) // DRAW_BINS)
+    drawn = [sum(counts[i:i + group]) for i in range(0, len(counts), group)]
+    absmax = h["absmax"] or 0.0
+    lines = [(k, v, THRESHOLD_COLOURS.get(k, "#333")) for k, v in h["thresholds"].items() if v is not None]
+    clipped = h.get("clipped_fraction")
+    clip = f", {100 * clipped:.3f}% above the table's threshold" if clipped is not None else ""
+    return (f'<figure>{histogram_svg(drawn, absmax, lines)}<figcaption><b>{_e(h["blob"])}</b> → {_e(h["layer"])}: '
+            f'|x| histogram (log counts), absmax {absmax:.4g}{clip}</figcaption></figure>')
+
+
 def _int8_section(int8: dict[str, Any] | None) -> str:
     if not int8:
         return ""
-    parts = ["<h2>int8</h2>"]
+    parts = ["<h2>int8: FP32 vs int8</h2>"]
     if int8.get("summary"):
-        parts.append(f'<p>{_e(int8["summary"])}</p>')
-    figs = []
-    for h in int8.get("histograms", []):
-        lines = [(name, value, colour) for name, value, colour in h.get("thresholds", [])]
-        figs.append(f'<figure>{histogram_svg(h["counts"], h["absmax"], lines)}'
-                    f'<figcaption>{_e(h["name"])} — |x| histogram (log counts), absmax {h["absmax"]:.4g}'
-                    f'</figcaption></figure>')
-    if figs:
-        parts.append('<div class="hists">' + "".join(figs) + "</div>")
+        parts.append(f"<p>{_e(int8['summary'])}</p>")
+    for w in int8.get("warnings", []):
+        parts.append(f'<p class="muted">Table: {_e(w)}</p>')
     errors = int8.get("errors")
     if errors:
-        parts.append("<h3>FP32 vs int8, per layer</h3>")
-        parts.append(_table(errors["headers"], errors["rows"], numeric_from=1))
+        parts.append('<h3>Error per layer</h3><p class="muted">Execution order. <i>Accumulated</i>: the whole int8 '
+                     'graph against the whole fp32 graph. <i>Isolated</i>: each int8 layer alone, fed the fp32 '
+                     'inputs. SNR ∞ = identical.</p>')
+        parts.append(error_columns_svg([(f'{e["layer"]} ({e["blob"]})', (e["accumulated"] or {}).get("snr_db"),
+                                         (e["isolated"] or {}).get("snr_db"), e["quantised"]) for e in errors]))
+        parts.append('<p class="muted">SNR per layer: bars accumulated (dark: runs int8), red ticks isolated.</p>')
+        rows = [[e["index"], e["layer"], e["type"], e["blob"], "int8" if e["quantised"] else "",
+                 *_metric_cells(e["accumulated"]), *_metric_cells(e["isolated"])[:2]] for e in errors]
+        parts.append(_table(["#", "layer", "type", "blob", "runs", "cosine", "SNR dB", "max |err|", "mean |err|",
+                             "rel L2", "isolated cosine", "isolated SNR dB"], rows, numeric_from=0))
+    hists = int8.get("histograms", [])
+    if hists:
+        legend = " ".join(f'<span style="color:{c}">■ {_e(k)}</span>' for k, c in THRESHOLD_COLOURS.items()
+                          if any(k in h["thresholds"] for h in hists))
+        parts.append(f'<h3>Calibrated blobs</h3><p class="muted">|x| of each int8 layer\'s input on the profiled '
+                     f'input, with thresholds: {legend}. <i>table</i> is 127 / the table\'s scale; the others are '
+                     f'what each method gives for this input alone.</p>')
+        parts.append('<div class="hists">' + "".join(_int8_histogram(h) for h in hists) + "</div>")
     return "".join(parts)
 
 
@@ -121,6 +175,7 @@ def render(b: ReportBundle) -> str:
 {_summary(b)}
 <p>Sum of per-layer medians: {p.layer_total_ms:.3f} ms; the rest of the wall time is the engine's own work
 between layers. Every time is a statistic over {p.repeats} runs, never a single sample.</p>
+{_wall_parts(b)}
 <h2>Environment</h2>{_environment(b)}
 <h2>Graph, coloured by time</h2>
 <div class="legend">cheap <span></span> expensive (√ of median time) · {b.model.layer_count} layers, {b.model.blob_count} blobs</div>

@@ -127,9 +127,42 @@ def histogram_svg(counts: Sequence[float], edges_max: float, lines: Sequence[tup
                f'stroke-width="0.8"/>')
     for k, (name, value, colour) in enumerate(lines):
         x = width * min(max(value / edges_max, 0), 1) if edges_max > 0 else 0
+        # labels of lines in the right half go to the left of the line, so none is cut at the edge
+        anchor, tx = ("end", x - 3) if x > width / 2 else ("start", x + 3)
         out.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height}" stroke="{colour}" stroke-width="1.5"/>'
-                   f'<text x="{x + 3:.1f}" y="{10 + 11 * k}" class="lbl" fill="{colour}">'
+                   f'<text x="{tx:.1f}" y="{10 + 11 * k}" text-anchor="{anchor}" class="lbl" fill="{colour}">'
                    f'{escape(name)} {value:.4g}</text>')
     out.append(f'<text x="0" y="{height + 12}" class="lbl">0</text><text x="{width}" y="{height + 12}" '
                f'text-anchor="end" class="lbl">{edges_max:.4g}</text></svg>')
+    return "".join(out)
+
+
+def error_columns_svg(rows: Sequence[tuple[str, float | None, float | None, bool]], width: int = 900,
+                      height: int = 150) -> str:
+    """SNR (dB) per row in execution order (int8 section): a bar for the accumulated SNR (darker for layers
+    that run int8), a red tick for the isolated one. Rows are (label, accumulated, isolated, int8)."""
+    values = [v for _, a, i, _ in rows for v in (a, i) if v is not None and math.isfinite(v)]
+    if not values:
+        return ""
+    hi, lo = max(max(values), 0.0), min(min(values), 0.0)
+    span = (hi - lo) or 1.0
+    step = width / len(rows)
+
+    def y(v: float) -> float:
+        return height * (hi - v) / span
+
+    out = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 16}" '
+           f'preserveAspectRatio="none" role="img" aria-label="SNR of int8 against fp32 per layer">']
+    for k, (label, acc, iso, int8) in enumerate(rows):
+        x = k * step
+        if acc is not None and math.isfinite(acc):
+            top, bottom = sorted((y(acc), y(0.0)))
+            out.append(f'<rect x="{x:.2f}" y="{top:.2f}" width="{max(step * 0.8, 0.5):.2f}" '
+                       f'height="{max(bottom - top, 0.5):.2f}" fill="{"#3a6ea5" if int8 else "#9ecae1"}">'
+                       f'<title>{escape(label)}: {acc:.2f} dB accumulated</title></rect>')
+        if iso is not None and math.isfinite(iso):
+            out.append(f'<rect x="{x:.2f}" y="{y(iso) - 1:.2f}" width="{max(step * 0.8, 0.5):.2f}" height="2" '
+                       f'fill="#d62728"><title>{escape(label)}: {iso:.2f} dB isolated</title></rect>')
+    out.append(f'<text x="0" y="{height + 13}" class="lbl">first layer · {hi:.0f} dB at the top</text>'
+               f'<text x="{width}" y="{height + 13}" text-anchor="end" class="lbl">last layer</text></svg>')
     return "".join(out)

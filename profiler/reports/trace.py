@@ -45,7 +45,29 @@ def events(bundle: ReportBundle) -> list[dict[str, Any]]:
                         "args": {"type": r.type, "backend": r.backend, "run": run + 1,
                                  "output_shape": list(r.output_shapes[0]) if r.output_shapes else []}})
             last_end = round(start + dur, 3)
+        out += _transfers(p, run, base, wall_ms)
         base += wall_ms * 1000 + RUN_GAP_US
+    return out
+
+
+def _transfers(p: Any, run: int, base: float, wall_ms: float) -> list[dict[str, Any]]:
+    """Uploads at the start of a run and downloads at its end, on the transfer track. Their durations
+    are measured (per run); the runner records them as totals, so their places are the start and end."""
+    out: list[dict[str, Any]] = []
+    if p.backend != "vulkan":
+        return out
+    def ms(name: str) -> float:
+        stats = p.overheads.get(name)
+        return stats.samples_ms[run] if stats is not None and run < len(stats.samples_ms) else 0.0
+    up = ms("upload") + ms("weights upload")
+    down = ms("download")
+    if up > 0:
+        out.append({"ph": "X", "pid": PID, "tid": TRANSFER_TID, "name": "upload", "cat": "transfer",
+                    "ts": round(base, 3), "dur": round(up * 1000, 3), "args": {"run": run + 1}})
+    if down > 0:
+        start = max(round(base + (wall_ms - down) * 1000, 3), round(base + up * 1000, 3))
+        out.append({"ph": "X", "pid": PID, "tid": TRANSFER_TID, "name": "download", "cat": "transfer",
+                    "ts": start, "dur": round(down * 1000, 3), "args": {"run": run + 1}})
     return out
 
 
