@@ -72,7 +72,9 @@ class MainWindow(QMainWindow):
         self._current_job = None
         self._pending_run = False
         self._build_actions()
+        from .backend_controller import BackendController  # CPU / Vulkan switch and comparison
         from .int8_controller import Int8Controller  # the int8 lab: its own menu, docks and jobs
+        self.backends = BackendController(self, self.toolbar, self.run_menu)
         self.int8 = Int8Controller(self)
         # the graph keeps most of the window whatever the docks would like
         self.resizeDocks([self.findChild(QDockWidget, "Layer")], [460], Qt.Orientation.Horizontal)
@@ -129,7 +131,9 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.act_fit, self.act_hide, self.act_heat])
         run_menu = self.menuBar().addMenu("&Run")
         run_menu.addActions([self.act_run, self.act_cancel, self.act_prep])
+        self.run_menu = run_menu
         bar = QToolBar("Main")
+        self.toolbar = bar
         bar.setObjectName("Main")
         self.addToolBar(bar)
         bar.addActions([self.act_open, self.act_image, self.act_run, self.act_cancel])

@@ -45,11 +45,14 @@ class _Collector:
 def profile_model(net: Net, inputs: dict[str, np.ndarray], *, repeats: int = 10, warmup: int = 1,
                   outputs: list[str] | None = None, capture_blobs: bool = False,
                   progress: Progress | None = None, cancel: threading.Event | None = None,
-                  model_name: str = "") -> ProfileResult:
+                  model_name: str = "", backend: str | None = None,
+                  vulkan_device: int | str | None = None) -> ProfileResult:
     """Run `warmup` + `repeats` inferences, each in a fresh Extractor, and time every layer.
 
-    Raises ExtractionCancelled when `cancel` is set (checked between layers).
+    `backend` ("cpu" / "vulkan") overrides net.opt.use_vulkan_compute for these runs only, so one Net can
+    be profiled on both without changing its options. Raises ExtractionCancelled when `cancel` is set.
     """
+    use_vulkan = net.opt.use_vulkan_compute if backend is None else backend == "vulkan"
     if repeats < 1:
         raise ValueError("repeats must be >= 1")
     outputs = outputs or net.output_names()
@@ -75,6 +78,9 @@ def profile_model(net: Net, inputs: dict[str, np.ndarray], *, repeats: int = 10,
             raise ExtractionCancelled("cancelled between runs")
         collector = _Collector(capture_blobs and run == warmup, step, cancel)
         ex = net.create_extractor()
+        ex.opt.use_vulkan_compute = use_vulkan
+        if vulkan_device is not None:
+            ex.opt.vulkan_device = vulkan_device
         if capture_blobs and run == warmup:
             ex.opt.lightmode = False
         collector.extractor = ex
@@ -114,7 +120,7 @@ def profile_model(net: Net, inputs: dict[str, np.ndarray], *, repeats: int = 10,
             int(sum(w.size for w in layer.weights.values())), tuple(offsets[li])))
     backend = "vulkan" if device is not None else "cpu"
     env = environment(net.opt.num_threads, backend, device)
-    if net.opt.use_vulkan_compute and fallback:
+    if use_vulkan and fallback:
         env["vulkan_fallback"] = fallback  # asked for Vulkan, ran on the CPU: say why
     complete = {k: TimingStats(tuple(v)) for k, v in overheads.items() if len(v) == len(walls)}
     profile = RunProfile(

@@ -19,6 +19,7 @@ from profiler.records import RunProfile
 from profiler.reports import build_bundle, write_report
 from profiler.timing import Progress, profile_model
 
+from .backends import CPU, BackendChoice
 from .display_graph import HIDEABLE, DisplayGraph, build_display_graph
 from .outputs import OutputView, interpret
 from .settings import Settings
@@ -60,6 +61,8 @@ class RunJob:
     preprocess: Preprocess
     image_path: Path | None
     model_name: str
+    backend: str = "cpu"
+    vulkan_device: int | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
 
     def cancel(self) -> None:
@@ -67,7 +70,8 @@ class RunJob:
 
     def run(self, progress: Progress | None = None) -> RunResult:
         result = profile_model(self.net, self.inputs, repeats=self.repeats, warmup=1, capture_blobs=True,
-                               progress=progress, cancel=self.cancel_event, model_name=self.model_name)
+                               progress=progress, cancel=self.cancel_event, model_name=self.model_name,
+                               backend=self.backend, vulkan_device=self.vulkan_device)
         outs = {n: result.blobs[n] for n in self.net.output_names() if n in result.blobs}
         first = next(iter(self.inputs.values()))
         return RunResult(result.profile, result.blobs, interpret(outs, self.labels, self.preprocess),
@@ -102,6 +106,7 @@ class Session:
         self.colour_by_time = False
         self.colour_by_error = False  # graph overlay: int8 error of the lab's last comparison
         self.int8_lab = None  # gui.state.int8_lab.Int8Lab once the model is calibrated
+        self.backend = CPU  # what runs use: the CPU engine or one Vulkan device
         self.repeats = 5
         self.last_error: str | None = None
         self._subscribers: dict[str, list[Callback]] = defaultdict(list)
@@ -224,12 +229,24 @@ class Session:
             return None
         self._emit("run_started")
         return RunJob(net, {inputs[0]: self.input_array}, self.repeats, self.model.labels, self.preprocess,
-                      self.image_path, self.model.title)
+                      self.image_path, self.model.title, self.backend.kind, self.backend.device)
+
+    def set_backend(self, choice: BackendChoice) -> None:
+        """The user's choice is a new attempt: forget an earlier Vulkan fault (engine/vulkan is sticky)."""
+        self.backend = choice
+        if choice.kind == "vulkan":
+            from engine.vulkan import last_error, reset
+            if last_error() is not None:
+                reset()
+        self._emit("options")
 
     def finish_run(self, result: RunResult) -> None:
         self.run = result
         self.last_error = None
         self._emit("run", run=result)
+        fallback = result.profile.environment.get("vulkan_fallback")
+        if fallback:  # the results stand (the CPU ran them); say why Vulkan did not
+            self.report_error(f"Vulkan was not used, the CPU ran the model instead: {fallback}")
 
     # -- selection ------------------------------------------------------------------------
     def select_layer(self, index: int | None) -> None:
