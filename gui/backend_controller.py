@@ -22,6 +22,7 @@ class BackendController(QObject):
         self.window, self.session = window, window.session
         self.choices: list[BackendChoice] = available_backends()
         self.combo = QComboBox()
+        self.combo.setMaximumWidth(280)
         self.combo.setToolTip("Where runs execute: Layerscope's numpy engine, or its Vulkan backend on a device")
         for choice in self.choices:
             self.combo.addItem(choice.label)
