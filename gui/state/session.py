@@ -274,7 +274,12 @@ class Session:
             self.report_error("Run the model first: the report shows the last run.")
             return None
         try:
-            bundle = build_bundle(self.model.net, self.run.profile, self.run.blobs, self.model.title)
+            int8 = None
+            if self.int8_lab is not None:  # the lab's current table (with the user's choices) on this input
+                from profiler.int8_report import build_section
+                int8 = build_section(self.model.net, self.run.input_array, self.int8_lab.table(),
+                                     "the int8 lab's table (Layerscope app)")
+            bundle = build_bundle(self.model.net, self.run.profile, self.run.blobs, self.model.title, int8=int8)
             return write_report(bundle, out_dir)
         except OSError as e:
             self.report_error(f"Cannot write the report into {out_dir}: {e}")

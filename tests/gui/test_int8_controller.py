@@ -157,3 +157,13 @@ def test_a_folder_without_images_is_refused_clearly(calibrated, tmp_path):
     assert "no images" in window.session.last_error
     window.session.last_error = None
     window.hide_error()
+
+
+def test_export_report_carries_the_int8_section(calibrated):
+    window, tmp = calibrated
+    import json
+    files = window.export_report(tmp / "report")
+    doc = json.loads(files["profile.json"].read_text())
+    assert doc["int8"] is not None
+    html = files["report.html"].read_text()
+    assert "FP32 vs int8" in html
