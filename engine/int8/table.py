@@ -92,6 +92,9 @@ def write_table(table: Int8Table, path: str | Path) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(format_table(table))
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; a table is meant to be shared like any file
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -47,6 +47,14 @@ def int8_paths(out: str) -> tuple[Path, Path]:
     return base.with_name(base.name + ".param"), base.with_name(base.name + ".bin")
 
 
+def _usual_mode(*paths: Path) -> None:
+    """Temporary files are created 0600; the results should get the user's usual permissions."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for p in paths:
+        os.chmod(p, 0o666 & ~umask)
+
+
 def _load_exporter():
     try:
         from engine.int8.export import write_int8_model  # written by the int8 execution work (issue 4)
@@ -69,6 +77,7 @@ def write_int8(net, table, out: str) -> tuple[Path, Path]:
             os.close(fd)
             tmp.append(Path(name))
         exporter(net, table, tmp[0], tmp[1])
+        _usual_mode(*tmp)
         os.replace(tmp[1], binp)
         os.replace(tmp[0], param)
     finally:
@@ -114,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
     bar.close()
     try:
         write_table(result.table, table_path)
+        _usual_mode(table_path)
     except OSError as e:
         err(f"{table_path}: cannot write the table ({e.strerror or e})")
         return EXIT_FAILED

@@ -49,6 +49,9 @@ def test_writes_the_same_table_as_the_library(tiny, tmp_path: Path, method: str)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # not a terminal: no progress bar
     assert f"table: {out.resolve()}" in done.stdout and "4 layers calibrated" in done.stdout
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not the 0600 of a temporary file
     table = read_table(out)
     net = Net()
     net.load_param(param)
@@ -103,6 +106,7 @@ def test_int8_model_is_written_and_loads(tiny, tmp_path: Path) -> None:
     done = app("calibrate", str(param), "--images", str(images), "--table", str(tmp_path / "t.table"),
                "--int8-model", str(out), "--quiet")
     assert done.returncode == 0, done.stderr
+    assert (tmp_path / "q.bin").stat().st_mode & 0o077 == (tmp_path / "t.table").stat().st_mode & 0o077
     net = Net()
     net.load_param(tmp_path / "q.param")
     net.load_model(tmp_path / "q.bin")
