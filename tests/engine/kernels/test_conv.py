@@ -97,3 +97,22 @@ def test_deconv_is_the_adjoint_of_conv(cin, cout, group):
     wt = w.reshape(group, cout // group, cin // group, 3, 2).transpose(0, 2, 1, 3, 4).reshape(cin, cout // group, 3, 2)
     back = naive_conv(y, wt, None, (2, 3), (1, 2), group)
     assert np.isclose(np.vdot(full.astype(np.float64), y), np.vdot(x.astype(np.float64), back), rtol=1e-4)
+
+
+@pytest.mark.parametrize("small", [0, 10**9])  # force the per-tap loop, then the one-einsum path
+@pytest.mark.parametrize("mult,dilation", [(1, (1, 1)), (2, (2, 1)), (1, (1, 3))])
+@pytest.mark.parametrize("chunk", [None, 1])  # 1: one channel per einsum
+def test_depthwise_stride1_paths_against_direct(monkeypatch, small, mult, dilation, chunk):
+    import engine.kernels.conv as conv
+    monkeypatch.setattr(conv, "_DW_SMALL", small)
+    if chunk is not None:
+        monkeypatch.setattr(conv, "_DW_EINSUM_VALUES", chunk)
+    rng = np.random.default_rng(7)
+    g = 5
+    x = rng.standard_normal((g, 9, 13)).astype(np.float32)
+    w = rng.standard_normal((g * mult, 1, 3, 5)).astype(np.float32)
+    b = rng.standard_normal(g * mult).astype(np.float32)
+    cw = prepare_conv(w, b, g, (1, 1), "depthwise")
+    y = conv2d(x, cw, (1, 1), dilation)
+    assert y.flags.c_contiguous
+    np.testing.assert_allclose(y, naive_conv(x, w, b, (1, 1), dilation, g), rtol=1e-4, atol=1e-4)
