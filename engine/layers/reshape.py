@@ -69,10 +69,17 @@ class Reshape(Layer):
             raise self.runtime_error("expects at least 1 input blob", bottoms)
         x = bottoms[0]
         if self.shape_expr:
-            try:
-                sizes = eval_list_expression(self.shape_expr, [b.shape for b in bottoms])
-            except ShapeExprError as e:
-                raise self.runtime_error(f"shape expression {self.shape_expr!r}: {e}", bottoms) from e
+            shapes = tuple(b.shape for b in bottoms)
+            cache = self.__dict__.setdefault("_sizes_by_shapes", {})  # the same shapes give the same sizes
+            sizes = cache.get(shapes)
+            if sizes is None:
+                try:
+                    sizes = eval_list_expression(self.shape_expr, list(shapes))
+                except ShapeExprError as e:
+                    raise self.runtime_error(f"shape expression {self.shape_expr!r}: {e}", bottoms) from e
+                if len(cache) < 64:
+                    cache[shapes] = sizes
+            sizes = list(sizes)
         else:
             sizes = [self.w, self.h, self.c] if self.ndim == 3 else [self.w, self.h, self.d, self.c][:self.ndim]
         if self.input_batch_axis != _NO_BATCH or self.output_batch_axis != _NO_BATCH:
