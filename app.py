@@ -29,9 +29,15 @@ def main(argv: list[str] | None = None) -> int:
         return cli_main(argv)
     if not display_available() and any(a.startswith("--screenshot") for a in argv):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+    me = Path(sys.executable).name if getattr(sys, "frozen", False) else "python app.py"
     if not display_available():
-        me = Path(sys.executable).name if getattr(sys, "frozen", False) else "python app.py"
         print(f"layerscope: no display available; running the headless demo instead ({me} profile --demo)",
+              file=sys.stderr)
+        return cli_main(["profile", "--demo"])
+    from gui.display_check import display_problem
+    problem = display_problem()
+    if problem:  # Qt would abort the process; say why and still do something useful
+        print(f"layerscope: {problem}\nlayerscope: running the headless demo instead ({me} profile --demo)",
               file=sys.stderr)
         return cli_main(["profile", "--demo"])
     from gui.launch import run_gui
