@@ -38,5 +38,8 @@ def tune_allocator() -> None:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.mallopt(-3, 64 << 20)  # M_MMAP_THRESHOLD
         libc.mallopt(-1, 256 << 20)  # M_TRIM_THRESHOLD
+        # One arena for every thread: a worker thread's own arena hands each freed blob back to the OS
+        # and re-faults it on the next layer (a run in the app's worker thread was 2.5-4x slower).
+        libc.mallopt(-8, 1)  # M_ARENA_MAX
     except (OSError, AttributeError):
         pass
