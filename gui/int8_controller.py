@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog
 
 from engine import EngineError
 from profiler.calibration.calibrate import METHODS
@@ -119,6 +119,8 @@ class Int8Controller(QObject):
         self.view.set_lab(lab)
         self.view_dock.raise_()
         self.compare_dock.raise_()
+        dock = lambda name: self.window.findChild(QDockWidget, name)  # noqa: E731
+        self.window.resizeDocks([dock("Layer"), dock("Blob")], [170, 420], Qt.Orientation.Vertical)  # 3 maps
         self._enable()
         self.compare()
 

@@ -76,9 +76,7 @@ class MainWindow(QMainWindow):
         from .int8_controller import Int8Controller  # the int8 lab: its own menu, docks and jobs
         self.backends = BackendController(self, self.toolbar, self.run_menu)
         self.int8 = Int8Controller(self)
-        # the graph keeps most of the window whatever the docks would like
-        self.resizeDocks([self.findChild(QDockWidget, "Layer")], [460], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.findChild(QDockWidget, "Timing")], [330], Qt.Orientation.Vertical)
+        self._docks_sized = False
         session.subscribe("error", self.show_error)
         session.subscribe("model", self._model_shown)
         session.subscribe("image", lambda path: self.status.setText(f"Image {path.name}"))
@@ -234,6 +232,15 @@ class MainWindow(QMainWindow):
     def _start_pending_run(self) -> None:
         self._pending_run = False
         self.run_model()
+
+    def showEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+        super().showEvent(event)
+        if not self._docks_sized:  # dock sizes only take once the window has its own size
+            self._docks_sized = True
+            dock = lambda name: self.findChild(QDockWidget, name)  # noqa: E731
+            self.resizeDocks([dock("Layer")], [460], Qt.Orientation.Horizontal)  # the graph keeps the most
+            self.resizeDocks([dock("Timing")], [330], Qt.Orientation.Vertical)
+            self.resizeDocks([dock("Layer"), dock("Blob")], [340, 160], Qt.Orientation.Vertical)
 
     def closeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
         """Stop a running job before the window (and the signal objects it reports to) goes away."""

@@ -37,7 +37,7 @@ class Int8CompareView(QWidget):
             box = QVBoxLayout()
             box.addWidget(QLabel(caption))
             plot = pg.PlotWidget(background="w")
-            plot.setMinimumSize(120, 120)
+            plot.setMinimumSize(60, 40)  # small minimum: the view must not set the docks' height
             plot.setAspectLocked(True)
             plot.invertY(True)
             if self.plots:  # one pan/zoom for all three
@@ -95,7 +95,7 @@ class Int8CompareView(QWidget):
             self.channel.setValue(worst)  # redraws
         else:
             self.redraw()
-        self.plots[0].autoRange()  # a new blob: show all of it (the other two views follow)
+        self.plots[0].enableAutoRange()  # a new blob: fit it, and keep fitting on resizes until the user zooms
 
     def redraw(self) -> None:
         pair = self.pair(self.blob)
