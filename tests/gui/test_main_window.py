@@ -266,3 +266,25 @@ def test_graph_click_on_an_edge_selects_its_blob(qtbot, window):
     qtbot.mouseClick(window.graph.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(point.x(), point.y()))
     assert window.session.selected_blob == "pool1"
     assert window.blob_view.name == "pool1"
+
+
+def test_split_nodes_can_be_shown_and_hidden(qtbot, window):
+    drop(window, [DEMO])
+    qtbot.waitUntil(lambda: window.session.model is not None, timeout=RUN_TIMEOUT_MS)
+    splits = {i for i, layer in enumerate(window.session.model.net.layers) if layer.spec.type == "Split"}
+    assert splits and not splits & set(window.graph.nodes)  # hidden by default
+    window.act_hide.setChecked(False)
+    assert splits <= set(window.graph.nodes)
+    window.act_hide.setChecked(True)
+    assert not splits & set(window.graph.nodes)
+
+
+def test_recent_models_menu_reopens_a_model(qtbot, window):
+    drop(window, [DEMO])
+    qtbot.waitUntil(lambda: window.session.model is not None, timeout=RUN_TIMEOUT_MS)
+    window._fill_recent()
+    actions = window.recent_menu.actions()
+    assert actions and Path(actions[0].text()).resolve() == DEMO.resolve()
+    window.session.model = None
+    actions[0].trigger()
+    qtbot.waitUntil(lambda: window.session.model is not None, timeout=RUN_TIMEOUT_MS)
