@@ -22,6 +22,8 @@ def parse_args(argv: list[str], demo_model: Path, demo_image: Path) -> argparse.
     p.add_argument("--colour-by-time", action="store_true", help="start with the graph coloured by time")
     p.add_argument("--calibrate", metavar="DIR", help="after the run, calibrate int8 (KL) on the images in DIR "
                    "and compare FP32 with int8 on the image")
+    p.add_argument("--compare-backends", action="store_true",
+                   help="after the run, time every layer on the CPU and on Vulkan (Run > Compare CPU and Vulkan)")
     p.add_argument("--settings", help="settings file (default: the user's; tests pass their own)")
     args = p.parse_args(argv)
     if args.model is None:
@@ -60,6 +62,8 @@ def run_gui(argv: list[str], demo_model: Path, demo_image: Path) -> int:
         return app.exec()
     busy = lambda: window.open_runner.busy or window.run_runner.busy or window._pending_run  # noqa: E731
     wait_until(app, lambda: not busy(), 600)
+    if args.compare_backends and session.last_error is None and window.backends.compare():
+        wait_until(app, lambda: not window.backends.runner.busy, 600)
     if args.calibrate and session.last_error is None and window.int8.calibrate(Path(args.calibrate)):
         lab_busy = lambda: (window.int8.calib_runner.busy or window.int8.compare_runner.busy  # noqa: E731
                             or window.int8._compare_again)

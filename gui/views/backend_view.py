@@ -74,6 +74,7 @@ class BackendView(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
         split.addWidget(self.plot)
+        split.setSizes([700, 600])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
@@ -85,6 +86,7 @@ class BackendView(QWidget):
         self.plot.clear()
         if c is None:
             return
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # execution order first
         self.table.resizeColumnsToContents()
         x = np.arange(len(c.rows))
         cpu = np.array([r.cpu_ms for r in c.rows])
