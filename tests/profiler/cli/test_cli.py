@@ -22,7 +22,7 @@ def app(*args: str, cwd: Path | None = None, display: bool = False) -> subproces
                           capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.parametrize("command", ["run", "bench", "profile"])
+@pytest.mark.parametrize("command", ["run", "bench", "profile", "calibrate", "compare"])
 def test_every_subcommand_has_help(command):
     done = app(command, "--help")
     assert done.returncode == 0
