@@ -1,34 +1,13 @@
-import numpy as np
+"""LSTM against the real ncnn: the cases every recurrent layer shares, plus the projection (3=hidden_size)."""
 import pytest
 
-from engine.errors import EngineError, ModelFormatError
-from tests.engine.layers.recurrent_support import HIDDEN, SIZE, STATE_MODES, T, make_weights, run_case
-from tests.support.layer_check import one_layer_model, run_layerscope
+from tests.engine.layers.recurrent_cases import shared_tests
+from tests.engine.layers.recurrent_support import HIDDEN, run_case
 
 pytestmark = pytest.mark.oracle
 
 KIND = "LSTM"
-
-
-@pytest.mark.parametrize("mode", STATE_MODES)
-@pytest.mark.parametrize("direction", [0, 1, 2])
-def test_lstm_matches_ncnn(tmp_path, direction, mode):
-    run_case(tmp_path, KIND, direction, mode)
-
-
-@pytest.mark.parametrize("direction", [0, 1])
-def test_lstm_one_dimensional_states(tmp_path, direction):
-    # a (num_output,) state blob is read flat and comes back with its own shape
-    run_case(tmp_path, KIND, direction, "in_out", state_shape_1d=True, seed=3)
-
-
-def test_lstm_one_dimensional_input_is_one_step(tmp_path):
-    run_case(tmp_path, KIND, 2, "out", x_shape=(SIZE,), seed=4)
-
-
-@pytest.mark.parametrize("direction", [0, 2])
-def test_lstm_fp16_weights_and_long_sequence(tmp_path, direction):
-    run_case(tmp_path, KIND, direction, "in_out", n=8, x_shape=(33, 5), storage="fp16", seed=5)
+globals().update(shared_tests(KIND))
 
 
 @pytest.mark.parametrize("mode", ["none", "in_out"])
@@ -37,44 +16,3 @@ def test_lstm_fp16_weights_and_long_sequence(tmp_path, direction):
 def test_lstm_projection_matches_ncnn(tmp_path, direction, mode, hidden_size):
     # 3=hidden_size != num_output: cell of hidden_size units, h projected by weight_hr
     run_case(tmp_path, KIND, direction, mode, n=HIDDEN, hs=hidden_size, seed=7)
-
-
-def _model(tmp_path, params, n_inputs=1, n_outputs=1, weights=None):
-    return one_layer_model(tmp_path, KIND, params, n_inputs, n_outputs, weights)
-
-
-@pytest.mark.parametrize("params, why", [
-    ({0: HIDDEN, 1: 84, 8: 2}, "int8"),
-    ({0: HIDDEN, 1: 84, 2: 3}, "direction"),
-    ({0: 0, 1: 84}, "num_output"),
-    ({0: HIDDEN, 1: 2}, "weight_data_size"),
-])
-def test_refuses_params(tmp_path, params, why):
-    param, binf = _model(tmp_path, params)
-    with pytest.raises(ModelFormatError, match=why):
-        run_layerscope(param, binf, {"in0": np.zeros((T, SIZE), np.float32)}, ["out0"])
-
-
-def _valid_model(tmp_path, direction, n_inputs=1):
-    rng = np.random.default_rng(0)
-    nd = 2 if direction == 2 else 1
-    rows = {"RNN": 1, "GRU": 3, "LSTM": 4}[KIND]
-    bw, _ = make_weights(KIND, nd, HIDDEN, SIZE, HIDDEN, rng)
-    return _model(tmp_path, {0: HIDDEN, 1: nd * rows * HIDDEN * SIZE, 2: direction}, n_inputs, 1, bw)
-
-
-@pytest.mark.parametrize("shape", [(T, SIZE + 1), (2, T, SIZE)])
-def test_rejects_bad_input(tmp_path, shape):
-    param, binf = _valid_model(tmp_path, 0)
-    with pytest.raises(EngineError, match="input"):
-        run_layerscope(param, binf, {"in0": np.zeros(shape, np.float32)}, ["out0"])
-
-
-def test_rejects_bad_state_shape(tmp_path):
-    n_states = 2 if KIND == "LSTM" else 1
-    param, binf = _valid_model(tmp_path, 2, 1 + n_states)
-    feeds = {"in0": np.zeros((T, SIZE), np.float32)}
-    for i in range(n_states):  # bidirectional states must be (2, width): a flat blob is refused
-        feeds[f"in{i + 1}"] = np.zeros((2 * HIDDEN,), np.float32)
-    with pytest.raises(EngineError, match="initial state"):
-        run_layerscope(param, binf, feeds, ["out0"])
