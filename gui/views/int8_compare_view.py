@@ -12,6 +12,7 @@ from ..state.blob_images import as_channels, colourise
 from ..state.int8_lab import LabComparison
 from ..state.outputs import interpret
 from ..state.session import Session
+from .output_view import image_label
 
 
 def _unit(ch: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -53,6 +54,9 @@ class Int8CompareView(QWidget):
         self.outputs = QLabel("")
         self.outputs.setWordWrap(True)
         self.outputs.setMinimumWidth(100)
+        self.output_images = QWidget()  # image-to-image models: the FP32 and int8 outputs side by side
+        self.output_images_layout = QHBoxLayout(self.output_images)
+        self.output_images_layout.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
@@ -61,6 +65,7 @@ class Int8CompareView(QWidget):
         layout.addWidget(self.stats)
         layout.addWidget(QLabel("<b>Final outputs</b>"))
         layout.addWidget(self.outputs)
+        layout.addWidget(self.output_images)
         session.subscribe("selection", lambda layer, blob: self.show_blob(blob))
 
     def set_comparison(self, comparison: LabComparison | None) -> None:
@@ -113,6 +118,11 @@ class Int8CompareView(QWidget):
 
     def _show_outputs(self) -> None:
         c, model = self.comparison, self.session.model
+        while self.output_images_layout.count():
+            item = self.output_images_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.output_image_captions: list[str] = []
         if c is None or model is None:
             self.outputs.setText("")
             return
@@ -126,6 +136,11 @@ class Int8CompareView(QWidget):
                 for rank, (f, q) in enumerate(zip(views[0].top, views[1].top), 1):
                     lines.append(f"{rank}.  FP32 {f[2]:.4f} {f[1]}   |   int8 {q[2]:.4f} {q[1]}")
             else:
+                for side, view in (("FP32", views[0]), ("int8", views[1])):
+                    if view.kind == "image" and view.image is not None:
+                        caption = f"{side} '{name}'"
+                        self.output_images_layout.addWidget(image_label(view.image, caption))
+                        self.output_image_captions.append(caption)
                 d = np.abs(c.int8_blobs[name].astype(np.float32) - c.fp32_blobs[name].astype(np.float32))
                 lines.append(f"'{name}': max |int8 - FP32| {float(d.max()):.4g}, mean {float(d.mean()):.4g} "
                              "(select the blob to see both side by side)")

@@ -15,7 +15,7 @@ from .blob_view import rgb_qimage
 PREVIEW = 200  # two previews side by side fit the dock
 
 
-def _image_label(rgb, caption: str) -> QWidget:  # noqa: ANN001 - ndarray
+def image_label(rgb, caption: str) -> QWidget:  # noqa: ANN001 - ndarray
     box = QWidget()
     layout = QVBoxLayout(box)
     pic = QLabel()
@@ -74,8 +74,8 @@ class OutputPanel(QWidget):
             row = QWidget()
             h = QHBoxLayout(row)
             if run.input_array is not None and run.input_array.ndim == 3:
-                h.addWidget(_image_label(to_display_image(run.input_array, self.session.preprocess), "input"))
-            h.addWidget(_image_label(view.image, "output"))
+                h.addWidget(image_label(to_display_image(run.input_array, self.session.preprocess), "input"))
+            h.addWidget(image_label(view.image, "output"))
             h.addStretch(1)
             self.body_layout.addWidget(row)
             self.texts.append(f"image {view.image.shape[1]}x{view.image.shape[0]}")

@@ -167,3 +167,32 @@ def test_export_report_carries_the_int8_section(calibrated):
     assert doc["int8"] is not None
     html = files["report.html"].read_text()
     assert "FP32 vs int8" in html
+
+
+@pytest.mark.models
+def test_image_to_image_model_shows_both_output_images(qtbot, tmp_path):
+    import cv2
+    from tests.support.zoo import model_files
+    param = model_files("realesr-animevideov3-x2")["param"]
+    folder = tmp_path / "calib"
+    folder.mkdir()
+    photo = cv2.imread(str(IMAGES / "coffee.png"))
+    for i, (y, x) in enumerate([(100, 200), (180, 300)]):
+        cv2.imwrite(str(folder / f"crop{i}.png"), photo[y:y + 24, x:x + 32])
+    session = Session(Settings(tmp_path / "settings.json"))
+    session.repeats = 1
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    session.set_image(folder / "crop0.png")
+    window.open_model(param, then_run=True)
+    qtbot.waitUntil(lambda: session.run is not None or session.last_error is not None, timeout=TIMEOUT_MS)
+    assert window.int8.calibrate(folder, "kl")
+    qtbot.waitUntil(lambda: (session.int8_lab is not None and session.int8_lab.comparison is not None
+                             and not window.int8.compare_runner.busy) or session.last_error is not None,
+                    timeout=TIMEOUT_MS)
+    assert session.last_error is None, session.last_error
+    view = window.int8.compare_view
+    out = session.model.net.output_names()[0]
+    assert view.output_image_captions == [f"FP32 '{out}'", f"int8 '{out}'"]
+    assert "max |int8 - FP32|" in view.outputs.text()
