@@ -22,7 +22,7 @@ CANCELLATIONS = (ExtractionCancelled, CalibrationCancelled, CompareCancelled)
 JobFunction = Callable[[Callable[[int, int, str], None]], Any]
 
 
-class _JobSignals(QObject):
+class _JobSignals(QObject):  # lives on the GUI thread; the worker only emits
     progress = Signal(int, int, str)
     finished = Signal(object)
     failed = Signal(str)
@@ -67,24 +67,24 @@ class JobRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._signals: _JobSignals | None = None
+        # One signals object for the runner's whole life, created and destroyed on the GUI thread. A
+        # per-job one could lose its last reference inside the worker (when the autodeleted runnable
+        # goes), destroying a GUI-thread QObject from the worker thread: a race that hung the suite once.
+        self._signals = _JobSignals(self)
+        self._signals.progress.connect(self.progress)
+        self._signals.finished.connect(self._done(self.finished))
+        self._signals.failed.connect(self._done(self.failed))
+        self._signals.cancelled.connect(self._done(self.cancelled))
         self.busy = False
 
     def start(self, fn: JobFunction) -> None:
         if self.busy:
             raise RuntimeError("a job is already running")
-        self.busy = True
-        signals = _JobSignals()
-        signals.progress.connect(self.progress)
-        signals.finished.connect(self._done(self.finished))
-        signals.failed.connect(self._done(self.failed))
-        signals.cancelled.connect(self._done(self.cancelled))
-        self._signals = signals  # keep the QObject alive while the job runs
-        QThreadPool.globalInstance().start(_Runnable(fn, signals))
+        self.busy = True  # one job at a time: its final signal is the last one the shared signals carry
+        QThreadPool.globalInstance().start(_Runnable(fn, self._signals))
 
     def _done(self, relay: Signal) -> Callable[..., None]:
         def handler(*args: Any) -> None:
             self.busy = False
-            self._signals = None
             relay.emit(*args)
         return handler
