@@ -5,11 +5,12 @@ failure or cancellation comes back on the GUI thread through queued signals.
 """
 from __future__ import annotations
 
+import gc
 import time
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from engine import EngineError, ExtractionCancelled
 from profiler.calibration.collect import CalibrationCancelled, CalibrationError
@@ -57,6 +58,39 @@ class _Runnable(QRunnable):
             self.signals.finished.emit(result)
 
 
+class GuiThreadGc(QObject):
+    """Python's cycle collector runs in whichever thread happens to allocate past a threshold. If that is
+    a worker and the garbage holds Qt widgets (a closed window's cycles), Qt objects get destroyed off the
+    GUI thread: seen here as a deadlock (worker: ~QMenu waiting for the GIL; GUI thread: a Qt mutex).
+    So automatic collection is switched off and the GUI thread collects on a timer, with the same
+    generation thresholds (the approach pyqtgraph's GarbageCollector takes)."""
+
+    _instance: "GuiThreadGc | None" = None
+
+    def __init__(self, app: QObject, interval_ms: int = 500) -> None:
+        super().__init__(app)
+        self.thresholds = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.collect)
+        self.timer.start(interval_ms)
+
+    def collect(self) -> None:
+        counts = gc.get_count()
+        if counts[0] <= self.thresholds[0]:
+            return
+        generation = 2 if counts[2] > self.thresholds[2] else 1 if counts[1] > self.thresholds[1] else 0
+        gc.collect(generation)
+
+    @classmethod
+    def install(cls) -> None:
+        app = QCoreApplication.instance()
+        if cls._instance is None and app is not None:
+            cls._instance = cls(app)
+        elif cls._instance is not None:
+            gc.disable()  # someone may have switched it back on (tests, plugins)
+
+
 class JobRunner(QObject):
     """Runs one job at a time per runner on the global thread pool and relays its outcome."""
 
@@ -76,6 +110,7 @@ class JobRunner(QObject):
         self._signals.failed.connect(self._done(self.failed))
         self._signals.cancelled.connect(self._done(self.cancelled))
         self.busy = False
+        GuiThreadGc.install()  # before any job runs on a worker thread
 
     def start(self, fn: JobFunction) -> None:
         if self.busy:

@@ -288,3 +288,17 @@ def test_recent_models_menu_reopens_a_model(qtbot, window):
     window.session.model = None
     actions[0].trigger()
     qtbot.waitUntil(lambda: window.session.model is not None, timeout=RUN_TIMEOUT_MS)
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(qtbot, window):
+    """Worker threads must never run Python's cycle collector (it would destroy Qt objects there)."""
+    import gc
+    assert not gc.isenabled()
+
+    class Cycle:
+        pass
+    for _ in range(5000):
+        a, b = Cycle(), Cycle()
+        a.other, b.other = b, a
+    assert gc.get_count()[0] > gc.get_threshold()[0]
+    qtbot.waitUntil(lambda: gc.get_count()[0] < gc.get_threshold()[0], timeout=5000)
