@@ -9,45 +9,14 @@ import numpy as np
 from engine import Net
 from engine.int8.table import Int8Table
 from engine.formats.ncnn_writer import BinWriter, LayerLine, write_model
-from tests.support.oracle import OracleError, _to_mat, require_ncnn
+from tests.support.oracle import run_ncnn
 
 
 def run_ncnn_int8(param: str | Path, bin_path: str | Path, inputs: Mapping[str, np.ndarray],
                   outputs: Sequence[str], *, packing: bool = True, winograd: bool = True,
                   sgemm: bool = True) -> dict[str, np.ndarray]:
-    """ncnn's CPU run with int8 inference on (fp16/bf16 off). ncnn's extract casts int8 blobs to float32."""
-    ncnn = require_ncnn()
-    net = ncnn.Net()
-    opt = net.opt
-    opt.num_threads = 1
-    opt.lightmode = False
-    opt.use_int8_inference = True
-    opt.use_packing_layout = packing
-    opt.use_winograd_convolution = winograd
-    opt.use_sgemm_convolution = sgemm
-    opt.use_fp16_storage = opt.use_fp16_packed = opt.use_fp16_arithmetic = False
-    opt.use_bf16_storage = False
-    opt.use_vulkan_compute = False
-    try:
-        if net.load_param(str(param)) != 0 or net.load_model(str(bin_path)) != 0:
-            raise OracleError(f"ncnn refused {param} / {bin_path}")
-        ex = net.create_extractor()
-        for name, value in inputs.items():
-            if ex.input(name, _to_mat(ncnn, value)) != 0:
-                raise OracleError(f"ncnn refused input {name}")
-        out: dict[str, np.ndarray] = {}
-        for name in outputs:
-            ret, mat = ex.extract(name)
-            if ret != 0:
-                raise OracleError(f"ncnn could not extract {name} (ret {ret})")
-            a = np.array(mat, copy=True)  # ncnn casts an int8 blob to float32 on extraction
-            out[name] = a
-            del mat
-        del ex
-    finally:
-        net.clear()
-        del net
-    return out
+    """ncnn's CPU run with int8 inference on (fp16/bf16 off), its fast paths on unless asked otherwise."""
+    return run_ncnn(param, bin_path, inputs, outputs, int8=True, packing=packing, winograd=winograd, sgemm=sgemm)
 
 
 def run_ours(param: Path | None, bin_path: Path | None, inputs: Mapping[str, np.ndarray], outputs: Sequence[str],
