@@ -106,3 +106,30 @@ def default_preprocess(declared_shape: tuple[int, ...]) -> Preprocess:
         c, h, w = declared_shape
         return Preprocess(width=w, height=h, pixel="GRAY" if c == 1 else "BGR")
     return Preprocess()
+
+
+def load_input_file(path: str | Path, spec: Preprocess) -> np.ndarray:
+    """A model input from a file: a .npy array used as it is, or an image through `spec` (the one reader
+    behind the CLI, calibration and comparison). Raises ImageError naming the file."""
+    path = Path(path)
+    if path.suffix.lower() != ".npy":
+        return preprocess(load_image(path), spec)
+    try:
+        a = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise ImageError(f"{path}: cannot read the .npy input ({e})") from None
+    if a.dtype.kind not in "fiub":
+        raise ImageError(f"{path}: a .npy of dtype {a.dtype} is not numeric")
+    return np.asarray(a, np.float32)
+
+
+def list_input_files(folder: str | Path, what: str = "images") -> list[Path]:
+    """Images and .npy files directly in `folder`, sorted by name (a fixed, reproducible order)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ImageError(f"{folder}: not a folder of {what}")
+    files = sorted(p for p in folder.iterdir()
+                   if p.is_file() and (p.suffix.lower() in IMAGE_SUFFIXES or p.suffix.lower() == ".npy"))
+    if not files:
+        raise ImageError(f"{folder}: no images or .npy files (looked for {', '.join(IMAGE_SUFFIXES)}, .npy)")
+    return files

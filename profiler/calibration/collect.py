@@ -21,7 +21,7 @@ import numpy as np
 from engine import Net
 from engine.errors import EngineError
 from engine.hooks import LayerEvent
-from engine.preprocess import IMAGE_SUFFIXES, Preprocess, load_image, preprocess
+from engine.preprocess import Preprocess, list_input_files, load_input_file
 
 NUM_BINS = 2048
 CALIBRATED_TYPES = ("Convolution", "ConvolutionDepthWise", "InnerProduct")
@@ -87,28 +87,16 @@ def find_targets(net: Net) -> tuple[QuantTarget, ...]:
 
 def list_samples(folder: str | Path) -> list[Path]:
     """Images and .npy files directly in `folder`, sorted by name (a fixed, reproducible order)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise CalibrationError(f"{folder}: not a folder of calibration images")
-    files = sorted(p for p in folder.iterdir()
-                   if p.is_file() and (p.suffix.lower() in IMAGE_SUFFIXES or p.suffix.lower() == ".npy"))
-    if not files:
-        raise CalibrationError(f"{folder}: no images or .npy files (looked for {', '.join(IMAGE_SUFFIXES)}, .npy)")
-    return files
+    try:
+        return list_input_files(folder, "calibration images")
+    except EngineError as e:
+        raise CalibrationError(str(e)) from e
 
 
 def load_sample(path: str | Path, spec: Preprocess) -> np.ndarray:
     """An image through the model's preprocessing, or a .npy array as it is (ncnn2table's type=1)."""
-    path = Path(path)
     try:
-        if path.suffix.lower() == ".npy":
-            a = np.load(path, allow_pickle=False)
-            if a.dtype.kind not in "fiub":
-                raise CalibrationError(f"{path}: .npy of dtype {a.dtype} is not numeric")
-            return np.asarray(a, np.float32)
-        return preprocess(load_image(path), spec)
-    except (OSError, ValueError) as e:
-        raise CalibrationError(f"{path}: cannot read the calibration sample ({e})") from e
+        return load_input_file(path, spec)
     except EngineError as e:
         raise CalibrationError(str(e)) from e
 

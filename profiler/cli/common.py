@@ -9,7 +9,7 @@ import numpy as np
 
 from engine import EngineError, Net
 from engine.model_files import ModelFiles, find_model_files, read_labels, read_preprocess
-from engine.preprocess import IMAGE_SUFFIXES, Preprocess, default_preprocess, load_image, preprocess
+from engine.preprocess import Preprocess, default_preprocess, load_input_file
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 
@@ -59,16 +59,14 @@ def synthetic_input(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
 
 
 def read_input(path: str | Path, spec: Preprocess) -> np.ndarray:
-    """An image (preprocessed with `spec`) or a .npy array used as it is."""
+    """An image (preprocessed with `spec`) or a .npy array used as it is; a bad file is a usage error."""
     path = Path(path)
-    if path.suffix.lower() == ".npy":
-        try:
-            return np.load(path, allow_pickle=False).astype(np.float32)
-        except (OSError, ValueError) as e:
-            raise CliError(f"{path}: cannot read the .npy input ({e})") from e
-    if path.suffix.lower() not in IMAGE_SUFFIXES and not path.exists():
+    if not path.exists():
         raise CliError(f"{path}: no such input file")
-    return preprocess(load_image(path), spec)
+    try:
+        return load_input_file(path, spec)
+    except EngineError as e:
+        raise CliError(str(e)) from e
 
 
 def input_shape_for(model: LoadedModel, override: str | None) -> tuple[int, ...]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from engine import EngineError, Net
-from engine.preprocess import IMAGE_SUFFIXES, Preprocess, load_image, preprocess
+from engine.preprocess import Preprocess, list_input_files, load_input_file
 
 from .compare import CompareCancelled, ImageComparison, LayerError, _Pair, modes_wanted
 from .metrics import METRICS, Bound, CompareError, worse
@@ -63,30 +63,18 @@ def load_input(sample: Sample, spec: Preprocess, name: str) -> np.ndarray:
     """An array as it is, a .npy file as it is, or an image through the model's preprocessing."""
     if isinstance(sample, np.ndarray):
         return np.asarray(sample, np.float32)
-    path = Path(sample)
     try:
-        if path.suffix.lower() == ".npy":
-            a = np.load(path, allow_pickle=False)
-            if a.dtype.kind not in "fiub":
-                raise CompareError(f"{path}: a .npy of dtype {a.dtype} is not numeric")
-            return np.asarray(a, np.float32)
-        return preprocess(load_image(path), spec)
-    except (OSError, ValueError) as e:
-        raise CompareError(f"{path}: cannot read the input ({e})") from e
+        return load_input_file(sample, spec)
     except EngineError as e:
         raise CompareError(f"{name}: {e}") from e
 
 
 def list_inputs(folder: str | Path) -> list[Path]:
-    """Images and .npy files directly in `folder`, sorted by name."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise CompareError(f"{folder}: not a folder of images")
-    files = sorted(p for p in folder.iterdir()
-                   if p.is_file() and (p.suffix.lower() in IMAGE_SUFFIXES or p.suffix.lower() == ".npy"))
-    if not files:
-        raise CompareError(f"{folder}: no images or .npy files (looked for {', '.join(IMAGE_SUFFIXES)}, .npy)")
-    return files
+    """Images and .npy files directly in `folder`, sorted by name (a fixed, reproducible order)."""
+    try:
+        return list_input_files(folder, "images")
+    except EngineError as e:
+        raise CompareError(str(e)) from e
 
 
 def summarise(values: Sequence[float], images: Sequence[str], metric: str) -> MetricSummary:
