@@ -133,6 +133,20 @@ class Extractor:
             raise BlobNotFoundError(f"blob '{name}' is a model input: give it with input() first")
         return p
 
+    def _consumer_counts(self, order: list[int]) -> dict[int, int]:
+        """Lightmode: how many layers of `order` still read each blob (it is released at 0); {} otherwise."""
+        uses: dict[int, int] = {}
+        if self.opt.lightmode:
+            for li in order:
+                for b in self._bottoms[li]:
+                    uses[b] = uses.get(b, 0) + 1
+        return uses
+
+    def _check_cancel(self, li: int) -> None:
+        if self._cancel.is_set():
+            self._cancel.clear()
+            raise ExtractionCancelled(f"cancelled before layer '{self.net.layers[li].name}'")
+
     def _run(self, order: list[int], targets: set[int]) -> None:
         if self.opt.use_vulkan_compute or self._gpu:
             started = time.perf_counter_ns()  # the backend's first import counts as its setup time
@@ -144,15 +158,9 @@ class Extractor:
             return
         apply_thread_limit(self.opt.num_threads)
         blobs, layers, opt, hooks = self._blobs, self.net.layers, self.opt, self._hooks
-        uses: dict[int, int] = {}
-        if opt.lightmode:
-            for li in order:
-                for b in self._bottoms[li]:
-                    uses[b] = uses.get(b, 0) + 1
+        uses = self._consumer_counts(order)
         for li in order:
-            if self._cancel.is_set():
-                self._cancel.clear()
-                raise ExtractionCancelled(f"cancelled before layer '{layers[li].name}'")
+            self._check_cancel(li)
             layer = layers[li]
             inputs = [blobs[b] for b in self._bottoms[li]]
             start = time.perf_counter_ns() if hooks else 0

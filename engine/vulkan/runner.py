@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from ..errors import EngineError, ExtractionCancelled, LayerRuntimeError
+from ..errors import EngineError, LayerRuntimeError
 from ..hooks import LayerEvent
 from ..threads import apply_thread_limit
 from .binding import VulkanUnavailable, error_kind
@@ -292,15 +292,9 @@ class Run:
         ex = self.ex
         blobs, layers, opt = ex._blobs, ex.net.layers, ex.opt
         keep_all = not opt.lightmode
-        uses: dict[int, int] = {}
-        if opt.lightmode:
-            for li in order:
-                for b in ex._bottoms[li]:
-                    uses[b] = uses.get(b, 0) + 1
+        uses = ex._consumer_counts(order)
         for li in order:
-            if ex._cancel.is_set():
-                ex._cancel.clear()
-                raise ExtractionCancelled(f"cancelled before layer '{layers[li].name}'")
+            ex._check_cancel(li)
             layer, bottoms, tops = layers[li], ex._bottoms[li], ex._tops[li]
             twin: VkLayer | None = self.state.twins.get(li)
             self.clock.charge("other")
