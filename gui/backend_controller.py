@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QDockWidget
 
-from .state.backends import BackendChoice, BackendCompareJob, BackendComparison, available_backends
+from .state.backends import CPU, BackendChoice, BackendCompareJob, BackendComparison, available_backends
 from .views.backend_view import BackendView
 from .workers import JobRunner
 
@@ -20,18 +20,11 @@ class BackendController(QObject):
     def __init__(self, window: "MainWindow", toolbar, run_menu) -> None:  # noqa: ANN001 - Qt widgets
         super().__init__(window)
         self.window, self.session = window, window.session
-        self.choices: list[BackendChoice] = available_backends()
+        self._choices: list[BackendChoice] | None = None
         self.combo = QComboBox()
         self.combo.setMaximumWidth(280)
         self.combo.setToolTip("Where runs execute: Layerscope's numpy engine, or its Vulkan backend on a device")
-        for choice in self.choices:
-            self.combo.addItem(choice.label)
-            if not choice.available:
-                item = self.combo.model().item(self.combo.count() - 1) \
-                    if isinstance(self.combo.model(), QStandardItemModel) else None
-                if item is not None:
-                    item.setEnabled(False)
-                    item.setToolTip(choice.reason)
+        self.combo.addItem(CPU.label)
         self.combo.currentIndexChanged.connect(self._chosen)
         toolbar.addWidget(self.combo)
         self.view = BackendView()
@@ -40,7 +33,7 @@ class BackendController(QObject):
         window.findChild(QDockWidget, "Timing").raise_()
         self.act_compare = QAction("Compare CPU and Vulkan", window)
         self.act_compare.triggered.connect(self.compare)
-        self.act_compare.setEnabled(any(c.kind == "vulkan" and c.available for c in self.choices))
+        self.act_compare.setEnabled(False)  # until the devices are known
         run_menu.addAction(self.act_compare)
         self.runner = JobRunner(self)
         self.runner.progress.connect(window._progress)
@@ -48,6 +41,27 @@ class BackendController(QObject):
         self.runner.failed.connect(lambda msg: self._done(f"The CPU/Vulkan comparison failed: {msg}"))
         self.runner.cancelled.connect(lambda: self._done(""))
         self.session.subscribe("model", lambda model: self.view.show_comparison(None))
+        # Listing Vulkan devices loads the binding and creates an instance (~0.2 s): after the window is up
+        QTimer.singleShot(0, self.ensure_devices)
+
+    @property
+    def choices(self) -> list[BackendChoice]:
+        self.ensure_devices()
+        assert self._choices is not None
+        return self._choices
+
+    def ensure_devices(self) -> None:
+        if self._choices is not None:
+            return
+        self._choices = available_backends()
+        for choice in self._choices[1:]:  # the CPU entry is already there
+            self.combo.addItem(choice.label)
+            model = self.combo.model()
+            if not choice.available and isinstance(model, QStandardItemModel):
+                item = model.item(self.combo.count() - 1)
+                item.setEnabled(False)
+                item.setToolTip(choice.reason)
+        self.act_compare.setEnabled(any(c.kind == "vulkan" and c.available for c in self._choices))
 
     def _chosen(self, index: int) -> None:
         choice = self.choices[index]
