@@ -27,17 +27,18 @@ def _to_mat(ncnn, array: np.ndarray):
 
 
 def run_ncnn(param: str | Path, bin_path: str | Path | None, inputs: Mapping[str, np.ndarray],
-             outputs: Sequence[str], *, threads: int = 1, lightmode: bool = False, int8: bool = False,
+             outputs: Sequence[str], *, threads: int = 1, lightmode: bool = False, int8: bool | None = None,
              packing: bool | None = None, winograd: bool = False, sgemm: bool = False) -> dict[str, np.ndarray]:
-    """Run ncnn's CPU path and return copies of the outputs: fp32 by default (no winograd/sgemm/fp16/
-    bf16); int8=True turns on its int8 inference (int8 blobs come back cast to float32 by ncnn).
-    packing=None keeps ncnn's default layout."""
+    """Run ncnn's CPU path and return copies of the outputs: no winograd/sgemm/fp16/bf16 by default.
+    int8 and packing left at None keep ncnn's defaults (int8 inference on for layers with int8 weights,
+    packed layout); int8 blobs come back cast to float32 by ncnn."""
     ncnn = require_ncnn()
     net = ncnn.Net()
     opt = net.opt
     opt.lightmode = lightmode
     opt.num_threads = threads
-    opt.use_int8_inference = int8
+    if int8 is not None:
+        opt.use_int8_inference = int8
     if packing is not None:
         opt.use_packing_layout = packing
     opt.use_winograd_convolution = winograd
